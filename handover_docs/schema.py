@@ -1,0 +1,774 @@
+"""The handover manifest schema: the single source of truth.
+
+Everything a research team hands to operations is a field here. The JSON
+Schema for editors (``handover schema``), the validation messages, the
+manifest reference page and the cross-reference checks are all derived from
+these classes; nothing is kept by hand beside them.
+
+Conventions: every model forbids unknown keys; ids are unique across the whole
+handover (so a narrative can link ``[[any-id]]``); a field typed ``Ref(...)``
+must name an id of one of the given collections; paths are relative to the
+project root (the folder holding ``mkdocs.yml``); dates are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+SCHEMA_VERSION = 1
+"""Value of the ``handover:`` key every manifest file starts with."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a string field as a reference to an id in one of ``targets``."""
+
+    targets: tuple[str, ...]
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["x-handover-ref"] = list(self.targets)
+        return schema
+
+
+def ref(*targets: str) -> Ref:
+    return Ref(tuple(targets))
+
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    Field(description="Unique id: letters, digits, '.', '_' or '-'.", examples=["model-weights"]),
+]
+Sha256 = Annotated[
+    str,
+    StringConstraints(pattern=SHA256_PATTERN),
+    Field(description="SHA-256 digest, 64 lowercase hex characters.", examples=["9f86d0..."]),
+]
+Text = Annotated[str, StringConstraints(min_length=1)]
+"""Non-empty prose; Markdown allowed where pages render it."""
+
+
+def _check_uri(value: str) -> str:
+    parts = urlsplit(value)
+    if not parts.scheme or not parts.scheme[0].isalpha():
+        raise ValueError(f"malformed URI '{value}': it needs a scheme such as https:// or file:")
+    if parts.scheme in {"http", "https", "s3", "gs", "az", "hf", "oci"} and not parts.netloc:
+        raise ValueError(f"malformed URI '{value}': '{parts.scheme}://' needs a host or bucket")
+    if any(c.isspace() for c in value):
+        raise ValueError(f"malformed URI '{value}': it contains white space")
+    return value
+
+
+def _check_relpath(value: str) -> str:
+    if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/"):
+        raise ValueError(f"path '{value}' must be relative to the project root, without '..'")
+    if "://" in value:
+        raise ValueError(f"'{value}' is a URI; use the 'uri' field for it")
+    return value
+
+
+Uri = Annotated[
+    str,
+    AfterValidator(_check_uri),
+    Field(description="URI with a scheme.", examples=["https://models.example.org/fraud/v3"]),
+]
+RelPath = Annotated[
+    str,
+    AfterValidator(_check_relpath),
+    Field(description="Path relative to the project root.", examples=["model/train.py"]),
+]
+Date = Annotated[dt.date, Field(description="Date as YYYY-MM-DD.", examples=["2026-11-20"])]
+Sensitivity = Literal["public", "internal", "confidential", "restricted"]
+
+PersonRef = Annotated[str, ref("people")]
+ArtifactRef = Annotated[str, ref("artifacts")]
+DatasetRef = Annotated[str, ref("datasets")]
+ExperimentRef = Annotated[str, ref("experiments")]
+EnvironmentRef = Annotated[str, ref("environments")]
+MilestoneRef = Annotated[str, ref("milestones")]
+ChecklistRef = Annotated[str, ref("checklist")]
+ComponentRef = Annotated[str, ref("components")]
+GroupRef = Annotated[str, ref("groups")]
+AnyRef = Annotated[
+    str,
+    ref("artifacts", "datasets", "experiments", "decisions", "checklist", "components", "targets"),
+]
+
+
+class Strict(BaseModel):
+    """Base of every manifest model: unknown keys are errors, docstrings are descriptions."""
+
+    model_config = ConfigDict(
+        extra="forbid", use_attribute_docstrings=True, str_strip_whitespace=False
+    )
+
+
+class Reviewed(Strict):
+    last_reviewed: Date | None = None
+    """When a person last checked this entry was still true; the audit flags old ones."""
+
+
+# --- model identity and model card (Mitchell et al., 2019) -----------------------------------
+
+
+class IntendedUse(Strict):
+    primary_uses: list[Text] = Field(min_length=1)
+    """What the model is for."""
+    primary_users: list[Text] = []
+    """Who is expected to use it."""
+    out_of_scope: list[Text] = []
+    """Uses the model must not be put to, and why."""
+
+
+class QuantitativeAnalysis(Strict):
+    metric: Text
+    value: float
+    slice: str = "overall"
+    """The subgroup or condition the value was measured on."""
+    dataset: DatasetRef | None = None
+    note: str = ""
+
+
+class ModelCard(Strict):
+    """The sections of a model card (Mitchell et al., 'Model Cards for Model Reporting')."""
+
+    details: Text
+    """Developers, date, type, architecture, training algorithm."""
+    intended_use: IntendedUse
+    factors: list[Text] = []
+    """Groups, instrumentation and environments that affect performance."""
+    metrics: list[Text] = Field(min_length=1)
+    """Which measures are reported and why they were chosen."""
+    evaluation_data: Text
+    training_data: Text
+    quantitative_analyses: list[QuantitativeAnalysis] = []
+    ethical_considerations: Text
+    caveats_and_recommendations: Text
+
+
+class Citation(Strict):
+    title: Text
+    authors: list[str] = []
+    year: int | None = None
+    uri: Uri | None = None
+
+
+class ModelInfo(Reviewed):
+    id: Id
+    name: Text
+    version: Text
+    summary: Text
+    """Executive summary: purpose, problem framing, key choices, in a few sentences."""
+    task: str = ""
+    """The ML task, e.g. 'binary classification'."""
+    status: Literal["draft", "in-review", "handed-over", "retired"] = "draft"
+    owners: list[PersonRef] = Field(default=[], min_length=0)
+    repository: Uri | None = None
+    license: str = ""
+    card: ModelCard
+    citations: list[Citation] = []
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+class Person(Strict):
+    id: Id
+    name: Text
+    email: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+$")
+    team: str = ""
+    side: Literal["research", "operations", "governance", "other"] = "other"
+    """Which side of the handover this person is on."""
+    roles: list[Text] = []
+    """What this person does in the handover, e.g. 'model owner', 'on-call'."""
+
+
+# --- artifacts and datasets ------------------------------------------------------------------
+
+ArtifactKind = Literal[
+    "code",
+    "weights",
+    "preprocessing",
+    "feature-pipeline",
+    "evaluation-suite",
+    "dataset",
+    "config",
+    "logs",
+    "run-metadata",
+    "environment-spec",
+    "container",
+    "report",
+    "other",
+]
+
+
+class Artifact(Reviewed):
+    """Something handed over: code, weights, pipelines, logs, specs."""
+
+    id: Id
+    name: Text
+    kind: ArtifactKind
+    description: str = ""
+    path: RelPath | None = None
+    """Where the file lives in this repository, if it does."""
+    uri: Uri | None = None
+    """Where the artifact is stored (immutable store preferred)."""
+    sha256: Sha256 | None = None
+    size: int | None = Field(default=None, ge=0)
+    """Size in bytes."""
+    version: str = ""
+    format: str = ""
+    owner: PersonRef | None = None
+    produced_by: ExperimentRef | None = None
+    """The experiment whose run made this artifact."""
+    derived_from: list[Annotated[str, ref("artifacts", "datasets")]] = []
+    """Inputs it was made from: the lineage graph is drawn from this."""
+    sensitivity: Sensitivity | None = None
+
+
+class Datasheet(Strict):
+    """Sections of 'Datasheets for Datasets' (Gebru et al.)."""
+
+    motivation: Text
+    composition: Text
+    collection: Text
+    preprocessing: Text
+    uses: Text
+    distribution: Text
+    maintenance: Text
+
+
+class Feature(Strict):
+    name: Text
+    description: str = ""
+    dtype: str = ""
+
+
+class Dataset(Reviewed):
+    id: Id
+    name: Text
+    version: str = ""
+    description: str = ""
+    source: str = ""
+    """Where the data comes from (system, vendor, package)."""
+    artifact: ArtifactRef | None = None
+    """The inventory entry holding this dataset's file."""
+    derived_from: list[DatasetRef] = []
+    owner: PersonRef | None = None
+    license: str = ""
+    sensitivity: Sensitivity | None = None
+    rows: int | None = Field(default=None, ge=0)
+    features: list[Feature] = []
+    datasheet: Datasheet
+
+
+# --- experiments and environments ------------------------------------------------------------
+
+
+class SeedRun(Strict):
+    seed: int
+    date: Date | None = None
+    metrics: dict[str, float] = {}
+    note: str = ""
+
+
+class Seeds(Strict):
+    """Reproducibility fingerprint: the seed used and the seeds tried before."""
+
+    seed: int
+    history: list[SeedRun] = []
+
+
+class SeedIndependentResult(Strict):
+    """A metric summarised over several seeds, so one lucky seed cannot mislead."""
+
+    mean: float
+    std: float = Field(ge=0)
+    n: int = Field(ge=2)
+    seeds: list[int] = []
+
+
+class ExpectedOutput(Strict):
+    path: RelPath
+    sha256: Sha256 | None = None
+    description: str = ""
+
+
+class Experiment(Reviewed):
+    id: Id
+    name: Text
+    description: str = ""
+    config: RelPath | None = None
+    """Human-readable config file of the run, shown on the experiments page."""
+    command: str = ""
+    """How to run it, from the project root."""
+    environment: EnvironmentRef | None = None
+    datasets: list[DatasetRef] = []
+    produces: list[ArtifactRef] = []
+    seeds: Seeds | None = None
+    metrics: dict[str, float] = {}
+    """Results of the recorded run."""
+    expected_outputs: list[ExpectedOutput] = []
+    sample_run: RelPath | None = None
+    """A saved log or metrics file of a sample run, to compare against."""
+    seed_independent: dict[str, SeedIndependentResult] = {}
+    owner: PersonRef | None = None
+    date: Date | None = None
+
+
+class Container(Strict):
+    image: Text
+    digest: str = Field(default="", pattern=r"^$|^sha256:[0-9a-f]{64}$")
+
+
+class Hardware(Strict):
+    cpu_cores: int | None = Field(default=None, ge=1)
+    memory_gb: float | None = Field(default=None, gt=0)
+    gpu: str = ""
+    """GPU model, or empty when none is needed."""
+    notes: str = ""
+
+
+class Environment(Reviewed):
+    id: Id
+    name: Text
+    python: str = Field(default="", pattern=r"^$|^3\.\d+(\.\d+)?$")
+    """Python version, e.g. '3.11' or '3.11.7'."""
+    os: str = ""
+    packages: dict[str, str] = {}
+    """Package name to exact version."""
+    lock_file: RelPath | None = None
+    container: Container | None = None
+    hardware: Hardware | None = None
+    description: str = ""
+
+
+# --- decisions, deviations -------------------------------------------------------------------
+
+
+class Decision(Reviewed):
+    """Why something is the way it is: a threshold, constraint, assumption, edge case..."""
+
+    id: Id
+    title: Text
+    kind: Literal[
+        "threshold", "design-choice", "constraint", "assumption", "edge-case", "failure-mode"
+    ]
+    decision: Text
+    rationale: Text
+    alternatives: list[Text] = []
+    consequences: str = ""
+    value: float | str | None = None
+    """The chosen value, for thresholds."""
+    owner: PersonRef | None = None
+    date: Date | None = None
+    status: Literal["proposed", "accepted", "superseded"] = "accepted"
+    related: list[AnyRef] = []
+    narrative: RelPath | None = None
+    """A docs page with the longer story, relative to the docs folder."""
+
+
+class Deviation(Strict):
+    """A departure from the original setup, recorded with its reason."""
+
+    id: Id
+    what: Text
+    original: Text
+    replacement: Text
+    rationale: Text
+    approver: PersonRef | None = None
+    date: Date | None = None
+    related: list[AnyRef] = []
+
+
+# --- deployment and monitoring ---------------------------------------------------------------
+
+
+class Latency(Strict):
+    p50_ms: float | None = Field(default=None, gt=0)
+    p95_ms: float | None = Field(default=None, gt=0)
+    p99_ms: float | None = Field(default=None, gt=0)
+
+
+class Resources(Strict):
+    cpu_cores: float | None = Field(default=None, gt=0)
+    memory_mb: float | None = Field(default=None, gt=0)
+    gpu: str = ""
+
+
+class Target(Strict):
+    id: Id
+    name: Text
+    description: str = ""
+    environment: EnvironmentRef | None = None
+    artifact: ArtifactRef | None = None
+    """The artifact deployed to this target."""
+    latency: Latency | None = None
+    throughput_rps: float | None = Field(default=None, gt=0)
+    resources: Resources | None = None
+    tuning: str = ""
+    """How to adjust settings for this target."""
+
+
+class Fallback(Strict):
+    id: Id
+    trigger: Text
+    """What goes wrong (partial failure)."""
+    action: Text
+
+
+class Contingency(Strict):
+    id: Id
+    scenario: Text
+    """E.g. a data outage."""
+    plan: Text
+
+
+class Rollback(Strict):
+    procedure: Text
+    known_good: ArtifactRef | None = None
+    """The artifact to roll back to."""
+
+
+class Deployment(Strict):
+    targets: list[Target] = []
+    fallbacks: list[Fallback] = []
+    contingencies: list[Contingency] = []
+    rollback: Rollback | None = None
+    runbook: RelPath | None = None
+    """A docs page with the operations runbook, relative to the docs folder."""
+
+
+class DriftThreshold(Strict):
+    id: Id
+    metric: Text
+    baseline: float
+    warn: float = Field(ge=0)
+    """Allowed deviation from the baseline before a warning."""
+    fail: float = Field(ge=0)
+    """Allowed deviation from the baseline before the check fails."""
+    relative: bool = False
+    """Deviations are fractions of the baseline rather than absolute amounts."""
+    direction: Literal["both", "lower-is-worse", "higher-is-worse"] = "both"
+    window: str = ""
+    """Over what period or sample production computes it."""
+
+
+class Monitoring(Strict):
+    drift: list[DriftThreshold] = []
+    dashboards: list[Uri] = []
+    alerts: list[Text] = []
+
+
+# --- governance ------------------------------------------------------------------------------
+
+
+class Approval(Strict):
+    id: Id
+    what: Text
+    approver: PersonRef
+    status: Literal["pending", "approved", "rejected"] = "pending"
+    date: Date | None = None
+    note: str = ""
+
+
+class SignOff(Strict):
+    role: Text
+    """E.g. 'release', 'risk', 'operations acceptance'."""
+    person: PersonRef
+    status: Literal["pending", "signed", "declined"] = "pending"
+    date: Date | None = None
+
+
+class Support(Strict):
+    person: PersonRef
+    role: Text
+    hours: str = ""
+    escalation: str = ""
+
+
+class Risk(Strict):
+    id: Id
+    description: Text
+    likelihood: Literal["low", "medium", "high"]
+    impact: Literal["low", "medium", "high"]
+    mitigation: Text
+    owner: PersonRef | None = None
+
+
+class Governance(Strict):
+    approval_workflow: str = ""
+    """How a release gets approved, in prose."""
+    approvals: list[Approval] = []
+    signoffs: list[SignOff] = []
+    reviewers: list[PersonRef] = []
+    production_support: list[Support] = []
+    risks: list[Risk] = []
+    impact_assessment: str = ""
+    privacy: str = ""
+    security: str = ""
+    sensitivity_flags: list[Text] = []
+    regulatory: list[Text] = []
+    """Regulatory constraints that apply."""
+
+
+# --- milestones and checklist ----------------------------------------------------------------
+
+
+class Tolerance(Strict):
+    value: float
+    abs_tol: float = Field(default=0.0, ge=0)
+    rel_tol: float = Field(default=0.0, ge=0)
+
+
+class OutputDigest(Strict):
+    path: RelPath
+    sha256: Sha256
+
+
+class ArtifactCheck(Strict):
+    """Re-hash an inventory artifact and compare digest and size."""
+
+    kind: Literal["artifact"]
+    artifact: ArtifactRef
+
+
+class EnvironmentCheck(Strict):
+    """Compare the running environment with a recorded one."""
+
+    kind: Literal["environment"]
+    environment: EnvironmentRef
+    packages: list[str] = []
+    """Only these packages; empty means all packages the environment lists."""
+
+
+class CommandCheck(Strict):
+    """Run a command and compare the metrics it writes (result consistency)."""
+
+    kind: Literal["command"]
+    run: Text
+    cwd: RelPath = "."
+    timeout: float = Field(default=600, gt=0)
+    """Seconds before the command is stopped and the check fails."""
+    metrics_file: RelPath | None = None
+    """JSON file of metric name to number that the command writes."""
+    expect: dict[str, Tolerance] = {}
+    outputs: list[OutputDigest] = []
+
+
+class MetricDriftCheck(Strict):
+    """Compare current metrics with the monitoring drift thresholds."""
+
+    kind: Literal["metric-drift"]
+    metrics_file: RelPath
+    thresholds: list[Annotated[str, ref("drift")]] = []
+    """Only these drift thresholds; empty means all."""
+
+
+class CustomCheck(Strict):
+    """A check from a plugin (entry point or the project's plugins/ folder)."""
+
+    kind: Literal["custom"]
+    plugin: Text
+    options: dict[str, Any] = {}
+
+
+CheckSpec = Annotated[
+    ArtifactCheck | EnvironmentCheck | CommandCheck | MetricDriftCheck | CustomCheck,
+    Field(discriminator="kind"),
+]
+
+
+class Milestone(Strict):
+    id: Id
+    title: Text
+    description: str = ""
+    due: Date | None = None
+    owner: PersonRef | None = None
+
+
+class ChecklistItem(Reviewed):
+    id: Id
+    title: Text
+    milestone: MilestoneRef | None = None
+    owner: PersonRef
+    acceptance: Text
+    """The observable, testable outcome that counts as done."""
+    required: bool = True
+    artifacts: list[ArtifactRef] = []
+    needs: list[ChecklistRef] = []
+    """Checklist items that must pass first."""
+    check: CheckSpec | None = None
+    """How to verify it automatically; without one it is a manual item."""
+    done: bool = False
+    """For manual items: ticked by a person."""
+
+
+# --- knowledge: glossary, FAQ, sessions, narratives ------------------------------------------
+
+
+class Term(Strict):
+    term: Text
+    definition: Text
+    aliases: list[Text] = []
+    """Other spellings and acronyms that link to this entry."""
+
+
+class Faq(Strict):
+    question: Text
+    answer: Text
+
+
+class Session(Strict):
+    """A knowledge-transfer session between the outgoing and incoming teams."""
+
+    id: Id
+    title: Text
+    date: Date
+    attendees: list[PersonRef] = []
+    recording: Uri | None = None
+    notes: str = ""
+    topics: list[Text] = []
+
+
+class Narrative(Reviewed):
+    """A hand-written Markdown page that the generated pages link to."""
+
+    id: Id
+    role: Literal[
+        "summary", "rationale", "edge-cases", "failure-modes", "runbook", "onboarding", "other"
+    ]
+    page: RelPath
+    """Path relative to the docs folder."""
+    title: Text
+    owner: PersonRef | None = None
+
+
+# --- architecture ----------------------------------------------------------------------------
+
+
+class Group(Strict):
+    id: Id
+    label: Text
+
+
+class Component(Strict):
+    id: Id
+    label: Text
+    kind: Text
+    """Icon kind for the diagram, e.g. 'python', 'storage', 'aws.s3'."""
+    group: GroupRef | None = None
+    description: str = ""
+    link: AnyRef | None = None
+    """The entry this component's diagram node links to."""
+
+
+class Flow(Strict):
+    source: ComponentRef = Field(alias="from")
+    target: ComponentRef = Field(alias="to")
+    label: str = ""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Pathway(Strict):
+    """A data pathway or decision flow, drawn as a flowchart."""
+
+    id: Id
+    title: Text
+    steps: list[Text] = Field(min_length=2)
+
+
+class Architecture(Strict):
+    description: str = ""
+    groups: list[Group] = []
+    components: list[Component] = []
+    flows: list[Flow] = []
+    pathways: list[Pathway] = []
+
+
+# --- the whole handover ----------------------------------------------------------------------
+
+LIST_SECTIONS = (
+    "people",
+    "artifacts",
+    "datasets",
+    "experiments",
+    "environments",
+    "decisions",
+    "deviations",
+    "milestones",
+    "checklist",
+    "glossary",
+    "faq",
+    "sessions",
+    "narratives",
+)
+"""Sections that several manifest files may each contribute entries to."""
+
+MAPPING_SECTIONS = ("model", "deployment", "monitoring", "governance", "architecture")
+"""Sections that live whole in one manifest file."""
+
+
+class Sections(Strict):
+    """All sections of a handover; every one optional so a file may hold any subset."""
+
+    model: ModelInfo | None = None
+    people: list[Person] = []
+    artifacts: list[Artifact] = []
+    datasets: list[Dataset] = []
+    experiments: list[Experiment] = []
+    environments: list[Environment] = []
+    decisions: list[Decision] = []
+    deviations: list[Deviation] = []
+    deployment: Deployment = Deployment()
+    monitoring: Monitoring = Monitoring()
+    governance: Governance = Governance()
+    milestones: list[Milestone] = []
+    checklist: list[ChecklistItem] = []
+    glossary: list[Term] = []
+    faq: list[Faq] = []
+    sessions: list[Session] = []
+    narratives: list[Narrative] = []
+    architecture: Architecture = Architecture()
+
+
+class ManifestFile(Sections):
+    """One YAML file of a handover folder, as editors validate it."""
+
+    handover: Literal[1] = Field(description="Schema version of this manifest file.")
+
+
+class Handover(Sections):
+    """A whole handover: all manifest files merged. The model section is required."""
+
+    model: ModelInfo  # type: ignore[assignment]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one manifest file, for editors and CI."""
+    schema = ManifestFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://handover-docs.dev/schema/handover-1.json"
+    schema["title"] = "handover-docs manifest file (schema version 1)"
+    return schema

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, format, types, then pytest (real Graphviz, Chromium, HTTP on loopback).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH" NO_MKDOCS_2_WARNING=1
+echo "== ruff"
+ruff check .
+ruff format --check .
+echo "== mypy"
+mypy
+echo "== pytest"
+pytest -q -n 2 "$@"
