@@ -119,7 +119,9 @@ def manifest_digest(handover: schema.Handover) -> str:
 # --- merging ---------------------------------------------------------------------------------
 
 
-def _merge(documents: list[YamlDocument], findings: list[Finding]) -> tuple[dict[str, Any], SourceMap]:
+def _merge(
+    documents: list[YamlDocument], findings: list[Finding]
+) -> tuple[dict[str, Any], SourceMap]:
     merged: dict[str, Any] = {}
     where = SourceMap()
     owner_of: dict[str, Location] = {}
@@ -127,7 +129,9 @@ def _merge(documents: list[YamlDocument], findings: list[Finding]) -> tuple[dict
     for doc in documents:
         here = doc.where.locate(())
         if doc.data is None:
-            findings.append(Finding(here, "empty manifest file", hint="start it with 'handover: 1'"))
+            findings.append(
+                Finding(here, "empty manifest file", hint="start it with 'handover: 1'")
+            )
             continue
         if not isinstance(doc.data, dict):
             findings.append(Finding(here, "a manifest file must be a mapping of sections"))
@@ -256,7 +260,7 @@ def _reference_findings(data: dict[str, Any], where: SourceMap) -> Iterator[Find
 def _glossary_findings(data: dict[str, Any], where: SourceMap) -> Iterator[Finding]:
     seen: dict[str, DataPath] = {}
     for path, entry in _entries(data, ("glossary",)):
-        names = [entry.get("term")] + list(entry.get("aliases") or [])
+        names = [entry.get("term"), *(entry.get("aliases") or [])]
         for offset, name in enumerate(names):
             if not isinstance(name, str):
                 continue
@@ -347,7 +351,8 @@ def _pydantic_findings(
             allowed = _allowed_keys(path[:-1], data)
             yield _unknown_key(where.locate(path, key=True), str(path[-1]), allowed)
         else:
-            yield Finding(where.locate(path), f"{_dotted(path)}: {_message(error)}", code=kind)
+            at = (*path, "kind") if kind == "union_tag_invalid" else path
+            yield Finding(where.locate(at), f"{_dotted(path)}: {_message(error)}", code=kind)
 
 
 def _message(error: ErrorDetails) -> str:
@@ -360,8 +365,8 @@ def _message(error: ErrorDetails) -> str:
     if kind.startswith(("date_", "datetime_")):
         return f"malformed date {value!r}: expected YYYY-MM-DD"
     if kind == "union_tag_invalid":
-        expected = (error.get("ctx") or {}).get("expected_tags", "")
-        return f"unknown check kind {(error.get('ctx') or {}).get('tag')!r}: expected one of {expected}"
+        ctx = error.get("ctx") or {}
+        return f"unknown check kind {ctx.get('tag')!r}: expected one of {ctx.get('expected_tags')}"
     if kind == "literal_error":
         return f"bad value {value!r}: {error['msg'].replace('Input should be', 'expected')}"
     message = error["msg"].removeprefix("Value error, ")
@@ -375,10 +380,8 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[DataPath, DataPat
     path: list[str | int] = []
     node = data
     for index, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             node = node[part]
             path.append(part)
         elif isinstance(node, dict) and index == len(loc) - 1:

@@ -762,7 +762,7 @@ class ManifestFile(Sections):
 class Handover(Sections):
     """A whole handover: all manifest files merged. The model section is required."""
 
-    model: ModelInfo  # type: ignore[assignment]
+    model: ModelInfo
 
 
 def json_schema() -> dict[str, Any]:

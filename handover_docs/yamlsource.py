@@ -26,6 +26,11 @@ MAX_NODES = 200_000
 
 DataPath = tuple[str | int, ...]
 
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
 
 @dataclass
 class SourceMap:
@@ -92,6 +97,16 @@ class _Builder:
                 )
             )
         self.where.values[path] = _location(self.display, node.start_mark)
+        if node.tag not in _PLAIN_TAGS:
+            self.findings.append(
+                Finding(
+                    _location(self.display, node.start_mark),
+                    f"unsupported YAML tag '{node.tag}'",
+                    hint="manifests hold plain data: strings, numbers, lists and mappings",
+                    code="yaml-tag",
+                )
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -108,8 +123,9 @@ class _Builder:
                 self.findings.append(Finding(key_loc, "a mapping key must be a plain scalar"))
                 continue
             key = str(key)
+            key_path: DataPath = (*path, key)
             if key in result:
-                first = self.where.keys[(*path, key)]
+                first = self.where.keys[key_path]
                 self.findings.append(
                     Finding(
                         key_loc,
@@ -119,8 +135,8 @@ class _Builder:
                     )
                 )
                 continue
-            self.where.keys[(*path, key)] = key_loc
-            result[key] = self.build(value_node, (*path, key))
+            self.where.keys[key_path] = key_loc
+            result[key] = self.build(value_node, key_path)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -168,7 +184,9 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise HandoverError(Finding(Location(display), f"cannot read file: {exc.strerror}")) from None
+        raise HandoverError(
+            Finding(Location(display), f"cannot read file: {exc.strerror}")
+        ) from None
     text = _decode(raw, display)
     loader = yaml.SafeLoader(text)
     try:

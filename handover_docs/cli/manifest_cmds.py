@@ -45,9 +45,7 @@ def run_validate(args: argparse.Namespace) -> int:
         "glossary": len(h.glossary),
     }
     if args.json:
-        print_json(
-            {"ok": True, "findings": [], "manifest_digest": loaded.digest, "counts": counts}
-        )
+        print_json({"ok": True, "findings": [], "manifest_digest": loaded.digest, "counts": counts})
     else:
         summary = ", ".join(f"{n} {k}" for k, n in counts.items())
         print(f"{h.model.name} {h.model.version}: valid ({summary}) in {elapsed:.2f}s")

@@ -1,0 +1,41 @@
+"""Safe YAML loading: limits, encodings, and the source map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handover_docs.errors import HandoverError
+from handover_docs.yamlsource import MAX_FILE_BYTES, load_yaml
+
+
+def test_values_and_keys_have_one_based_locations(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("a:\n  - b: 1\n    c: [x, y]\n")
+    doc = load_yaml(path, "m.yaml")
+    assert doc.data == {"a": [{"b": 1, "c": ["x", "y"]}]}
+    assert str(doc.where.locate(("a", 0, "c", 1))) == "m.yaml:3:12"
+    assert str(doc.where.locate(("a", 0, "c"), key=True)) == "m.yaml:3:5"
+
+
+def test_dates_stay_as_written_and_merge_keys_work(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("base: &b {x: 1}\nitem:\n  <<: *b\n  when: 2026-01-02\n")
+    assert load_yaml(path).data["item"] == {"x": 1, "when": "2026-01-02"}
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("x: " + "a" * (MAX_FILE_BYTES + 1))
+    with pytest.raises(HandoverError, match=r"over the .* limit") as caught:
+        load_yaml(path)
+    assert "split it" in caught.value.findings[0].hint
+
+
+def test_unsafe_tags_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text("x: !!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(HandoverError) as caught:
+        load_yaml(path, "evil.yaml")
+    assert str(caught.value.findings[0].location) == "evil.yaml:1:4"
