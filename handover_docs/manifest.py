@@ -168,9 +168,8 @@ def _merge(
                 entries = merged.setdefault(key, [])
                 where.keys.setdefault((key,), key_loc)
                 where.values.setdefault((key,), key_loc)
-                for index in range(len(value)):
-                    where.graft(doc.where, (key, index), (key, len(entries)))
-                    entries.append(value[index])
+                where.graft(doc.where, key, offset=len(entries))
+                entries.extend(value)
             elif key in owner_of:
                 findings.append(
                     Finding(
@@ -184,7 +183,9 @@ def _merge(
             else:
                 owner_of[key] = key_loc
                 merged[key] = value
-                where.graft(doc.where, (key,), (key,))
+                where.values[(key,)] = doc.where.locate((key,))
+                where.keys[(key,)] = key_loc
+                where.graft(doc.where, key)
     where.values.setdefault((), documents[0].where.locate(()) if documents else Location("?"))
     return merged, where
 
@@ -367,6 +368,8 @@ def _message(error: ErrorDetails) -> str:
     if kind == "union_tag_invalid":
         ctx = error.get("ctx") or {}
         return f"unknown check kind {ctx.get('tag')!r}: expected one of {ctx.get('expected_tags')}"
+    if kind == "string_type" and isinstance(value, (int, float)):
+        return f"expected text, got the number {value!r}: quote it in YAML, e.g. '{value}'"
     if kind == "literal_error":
         return f"bad value {value!r}: {error['msg'].replace('Input should be', 'expected')}"
     message = error["msg"].removeprefix("Value error, ")

@@ -50,13 +50,19 @@ class SourceMap:
             probe = probe[:-1]
         return self.values.get((), Location("<unknown>"))
 
-    def graft(self, other: SourceMap, source: DataPath, target: DataPath) -> None:
-        """Copy ``other``'s entries under ``source`` to live under ``target`` here."""
-        n = len(source)
+    def graft(self, other: SourceMap, section: str, offset: int | None = None) -> None:
+        """Copy ``other``'s entries under ``section`` here, shifting list indexes by ``offset``.
+
+        One pass over ``other`` per section keeps merging linear in the number of values.
+        """
         for mine, theirs in ((self.values, other.values), (self.keys, other.keys)):
             for path, loc in theirs.items():
-                if path[:n] == source:
-                    mine[target + path[n:]] = loc
+                if len(path) < 2 or path[0] != section:
+                    continue
+                if offset is None:
+                    mine[path] = loc
+                elif isinstance(path[1], int):
+                    mine[(section, path[1] + offset, *path[2:])] = loc
 
 
 @dataclass
@@ -67,6 +73,10 @@ class YamlDocument:
     display: str
     data: Any
     where: SourceMap
+
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (several times faster); marks are the same."""
 
 
 def _location(display: str, mark: yaml.Mark | None) -> Location:
@@ -188,7 +198,7 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
             Finding(Location(display), f"cannot read file: {exc.strerror}")
         ) from None
     text = _decode(raw, display)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
