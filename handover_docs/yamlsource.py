@@ -62,7 +62,8 @@ class SourceMap:
                 if offset is None:
                     mine[path] = loc
                 elif isinstance(path[1], int):
-                    mine[(section, path[1] + offset, *path[2:])] = loc
+                    shifted: DataPath = (section, path[1] + offset, *path[2:])
+                    mine[shifted] = loc
 
 
 @dataclass
