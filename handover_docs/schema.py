@@ -111,8 +111,26 @@ ComponentRef = Annotated[str, ref("components")]
 GroupRef = Annotated[str, ref("groups")]
 AnyRef = Annotated[
     str,
-    ref("artifacts", "datasets", "experiments", "decisions", "checklist", "components", "targets"),
+    ref(
+        "artifacts",
+        "datasets",
+        "experiments",
+        "environments",
+        "decisions",
+        "deviations",
+        "checklist",
+        "milestones",
+        "components",
+        "targets",
+        "fallbacks",
+        "contingencies",
+        "drift",
+        "risks",
+        "sessions",
+        "narratives",
+    ),
 ]
+"""A reference to any entry that has its own place on the site."""
 
 
 class Strict(BaseModel):
@@ -355,6 +373,8 @@ class Environment(Reviewed):
     python: str = Field(default="", pattern=r"^$|^3\.\d+(\.\d+)?$")
     """Python version, e.g. '3.11' or '3.11.7'."""
     os: str = ""
+    """Operating system as /etc/os-release's PRETTY_NAME says it, e.g. 'Debian GNU/Linux 12
+    (bookworm)'; the environment check compares it."""
     packages: dict[str, str] = {}
     """Package name to exact version."""
     lock_file: RelPath | None = None

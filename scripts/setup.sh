@@ -22,10 +22,11 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 stamp=.venv/.handover-setup-stamp
-want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --disable-pip-version-check -U pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+  # constraints.txt pins what the example model's results depend on (environment parity).
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]"
   echo "$want" > "$stamp"
 fi
