@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from handover_docs import schema
+from handover_docs.diagrams.kinds import component_kind_findings
 from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.project import Project, find_project
 from handover_docs.yamlsource import DataPath, SourceMap, YamlDocument, load_yaml
@@ -105,7 +106,9 @@ def load_project(project: Project) -> LoadedHandover:
     )
 
 
-SEMANTIC_RULES: list[Callable[[schema.Handover, SourceMap], Iterator[Finding]]] = []
+SEMANTIC_RULES: list[Callable[[schema.Handover, SourceMap], Iterator[Finding]]] = [
+    component_kind_findings,
+]
 """Further checks on a valid handover, registered by other core modules (e.g. diagrams)."""
 
 
