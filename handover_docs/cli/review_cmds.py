@@ -1,0 +1,156 @@
+"""``audit``, ``diff``, ``export`` and ``import``: reviewing and exchanging a handover."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from handover_docs import manifest
+from handover_docs.cli.output import add_json_flag, print_json
+from handover_docs.errors import display_path
+from handover_docs.review import audit as audit_mod
+from handover_docs.review import diff as diff_mod
+from handover_docs.review import export_cyclonedx, export_hf, import_hf
+from handover_docs.review.atomic import write_text
+from handover_docs.review.markdown import render_diff
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("audit", help="score the handover's completeness and list the gaps")
+    p.add_argument("path", nargs="?", help="project folder, mkdocs.yml, manifest folder or file")
+    p.add_argument(
+        "--min-score",
+        type=_score,
+        default=None,
+        metavar="N",
+        help="exit 1 when the score is below N (0-100)",
+    )
+    p.add_argument(
+        "--max-age",
+        type=_positive,
+        default=audit_mod.MAX_AGE_DAYS,
+        metavar="DAYS",
+        help=f"last_reviewed older than this is stale (default {audit_mod.MAX_AGE_DAYS})",
+    )
+    p.add_argument(
+        "--evidence",
+        metavar="FILE",
+        help="evidence of the checks: a 'handover check' evidence file or JSON mapping "
+        'checklist item ids to statuses, e.g. {"weights-digest": "pass"} '
+        f"(default: {audit_mod.DEFAULT_EVIDENCE} when present)",
+    )
+    add_json_flag(p)
+    p.set_defaults(run=run_audit)
+
+    p = sub.add_parser(
+        "diff",
+        help="semantic diff of two handovers (folders or git revisions) or two signed releases",
+    )
+    p.add_argument("old", help="handover folder, git revision, signed site folder or envelope")
+    p.add_argument("new", help="handover folder, git revision, signed site folder or envelope")
+    p.add_argument(
+        "--project",
+        metavar="PATH",
+        help="the handover whose git history revisions refer to (default: current folder)",
+    )
+    p.add_argument("--out", metavar="FILE", help="write the Markdown (or JSON) to FILE")
+    add_json_flag(p)
+    p.set_defaults(run=run_diff)
+
+    p = sub.add_parser("export", help="export a Hugging Face model card or a CycloneDX ML-BOM")
+    p.add_argument("path", nargs="?", help="project folder, mkdocs.yml, manifest folder or file")
+    p.add_argument("--format", required=True, choices=("hf", "cyclonedx"), dest="fmt")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    p.set_defaults(run=run_export)
+
+    p = sub.add_parser("import", help="start a handover from a Hugging Face model card")
+    p.add_argument("card", help="the model card (README.md with YAML metadata)")
+    p.add_argument("--format", required=True, choices=("hf",), dest="fmt")
+    p.add_argument("--out", metavar="DIR", default=".", help="folder to create (default: .)")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.set_defaults(run=run_import)
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("the score is between 0 and 100")
+    return value
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}")
+    return int(text)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    loaded = manifest.load(args.path)
+    evidence = audit_mod.evidence_statuses(loaded, args.evidence)
+    report = audit_mod.audit(loaded, evidence=evidence, max_age_days=args.max_age)
+    passed = args.min_score is None or report.score >= args.min_score
+    if args.json:
+        print_json({"ok": passed, "min_score": args.min_score, **report.to_json()})
+        return 0 if passed else 1
+    for gap in report.gaps:
+        print(f"{gap.finding} [{gap.area}]")
+    print()
+    width = max(len(a.title) for a in report.areas)
+    for area in report.areas:
+        mark = "  <- weakest" if area is report.weakest and not report.perfect else ""
+        print(
+            f"  {area.title:<{width}}  {area.points:5.1f} / {area.max_points:<3} "
+            f"({area.passed}/{area.tests} tests){mark}"
+        )
+    print(
+        f"\n{report.model} {report.version}: audit score {report.score}/100, "
+        f"{len(report.gaps)} finding{'s' if len(report.gaps) != 1 else ''}"
+    )
+    if not passed:
+        print(f"score {report.score} is below --min-score {args.min_score:g}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    result = diff_mod.diff(args.old, args.new, args.project)
+    text = (
+        json.dumps(result.to_json(), indent=2, default=str) + "\n"
+        if args.json
+        else render_diff(result)
+    )
+    if args.out:
+        write_text(Path(args.out), text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    loaded = manifest.load(args.path)
+    if args.fmt == "hf":
+        text = export_hf.card_markdown(loaded)
+    else:
+        text = export_cyclonedx.bom_json(loaded)
+    if args.out:
+        write_text(Path(args.out), text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    target = Path(args.out)
+    written = import_hf.import_card(Path(args.card), target, force=args.force)
+    for path in written:
+        print(f"wrote {display_path(path)}")
+    print(f"next: handover audit {args.out} (the import marks what the card lacked as TODO)")
+    return 0

@@ -1,0 +1,971 @@
+"""``handover audit``: how complete is this handover? A score out of 100 with findings.
+
+In the spirit of the ML Test Score (Breck et al., 2017) every area holds a list of
+concrete tests ("this artifact has an owner", "this narrative is not a placeholder").
+An area's points are ``max_points * passed / tests`` and the total is the sum over the
+areas, rounded to a whole number. Every failed test is a finding, with the
+``file:line:col`` of the manifest entry (or Markdown line) it concerns. The rubric
+is documented in ``docs/reference/audit.md``; the constants below are that rubric.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from handover_docs import schema
+from handover_docs.errors import Finding, HandoverError, Location, display_path
+from handover_docs.manifest import LoadedHandover
+from handover_docs.yamlsource import DataPath
+
+# --- the rubric ------------------------------------------------------------------------------
+
+AREAS: dict[str, int] = {
+    "inventory": 20,
+    "reproducibility": 15,
+    "governance": 20,
+    "knowledge": 20,
+    "automation": 15,
+    "freshness": 10,
+}
+"""Areas and their maximum points (they sum to 100)."""
+
+AREA_TITLES: dict[str, str] = {
+    "inventory": "Inventory (artifacts and datasets)",
+    "reproducibility": "Reproducibility (experiments and environments)",
+    "governance": "Governance (approval, sign-off, support, risk)",
+    "knowledge": "Knowledge (narratives, decisions, glossary)",
+    "automation": "Automation (checklist, checks, evidence, drift)",
+    "freshness": "Freshness (last reviewed)",
+}
+
+MAX_AGE_DAYS = 180
+"""Entries whose ``last_reviewed`` is older than this many days are stale."""
+
+MIN_NARRATIVE_WORDS = 80
+"""A narrative page with fewer words (outside code blocks) is too thin to hand over."""
+
+MIN_RATIONALE_WORDS = 8
+"""A decision rationale (manifest text plus its narrative page) with fewer words is too thin."""
+
+MIN_ACCEPTANCE_WORDS = 4
+"""Acceptance criteria shorter than this cannot describe an observable outcome."""
+
+PLACEHOLDER = re.compile(r"\b(?:TODO|TBD|FIXME|XXX|lorem|ipsum)\b", re.I)
+"""Words that mark unfinished prose. TODO, TBD, FIXME and XXX match in any case."""
+
+ACRONYM = re.compile(r"(?<![\w./-])(?=(?:[0-9]*[A-Z]){2})[A-Z][A-Z0-9]{1,5}s?(?![\w-])")
+"""A word of 2-6 capitals (digits allowed, a plural 's' ignored), e.g. AUC, PSI, SHA256.
+
+Words joined to others by '-', '.' or '/' (ROC-AUC, UTF-8, a/B) are not checked."""
+
+ACRONYM_STOP_LIST = frozenset(
+    [
+        "ID",
+        "OK",
+        "URL",
+        "URI",
+        "CPU",
+        "GPU",
+        "RAM",
+        "CSV",
+        "JSON",
+        "YAML",
+        "HTML",
+        "API",
+        "CI",
+        "CD",
+        "PR",
+        "TODO",
+        "TBD",
+        "FIXME",
+        "XXX",
+        "FAQ",
+        "PDF",
+        "HTTP",
+        "HTTPS",
+        "SQL",
+        "UTC",
+        "OS",
+        "IO",
+        "UI",
+        "MB",
+        "GB",
+        "TB",
+        "KB",
+        "MS",
+        "SHA",
+        "SHA256",
+        "AND",
+        "OR",
+        "NOT",
+        "ML",
+        "AI",
+        "README",
+        "MIT",
+        "BSD",
+        "GPL",
+        "ISO",
+        "NOTE",
+        "INFO",
+        "TIP",
+        "NB",
+        "FYI",
+    ]
+)
+"""Acronyms so common they need no glossary entry."""
+
+PASSING_STATUSES = frozenset({"pass", "passed", "ok", "success", "warn", "warning"})
+"""Evidence statuses that count as a passing check (a warning still passed)."""
+
+PROSE_KEYS = frozenset(
+    [
+        "summary",
+        "details",
+        "description",
+        "rationale",
+        "decision",
+        "consequences",
+        "alternatives",
+        "evaluation_data",
+        "training_data",
+        "ethical_considerations",
+        "caveats_and_recommendations",
+        "primary_uses",
+        "primary_users",
+        "out_of_scope",
+        "factors",
+        "metrics",
+        "note",
+        "notes",
+        "question",
+        "answer",
+        "definition",
+        "title",
+        "what",
+        "original",
+        "replacement",
+        "trigger",
+        "action",
+        "scenario",
+        "plan",
+        "procedure",
+        "tuning",
+        "approval_workflow",
+        "impact_assessment",
+        "privacy",
+        "security",
+        "sensitivity_flags",
+        "regulatory",
+        "mitigation",
+        "acceptance",
+        "topics",
+        "alerts",
+        "motivation",
+        "composition",
+        "collection",
+        "preprocessing",
+        "uses",
+        "distribution",
+        "maintenance",
+        "steps",
+        "label",
+    ]
+)
+"""Manifest fields holding prose: scanned for placeholders, glossary terms and acronyms."""
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One failed audit test."""
+
+    area: str
+    kind: str
+    """Stable code, e.g. 'missing-owner', 'placeholder', 'stale'."""
+    finding: Finding
+
+    def to_json(self) -> dict[str, Any]:
+        return {"area": self.area, "kind": self.kind, **self.finding.to_json()}
+
+
+@dataclass
+class AreaScore:
+    name: str
+    title: str
+    max_points: int
+    tests: int = 0
+    passed: int = 0
+
+    @property
+    def points(self) -> float:
+        if self.tests == 0:
+            return 0.0
+        return round(self.max_points * self.passed / self.tests, 1)
+
+    @property
+    def fraction(self) -> float:
+        return self.passed / self.tests if self.tests else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "area": self.name,
+            "title": self.title,
+            "points": self.points,
+            "max_points": self.max_points,
+            "tests": self.tests,
+            "passed": self.passed,
+        }
+
+
+@dataclass
+class AuditReport:
+    model: str
+    version: str
+    manifest_digest: str
+    today: dt.date
+    areas: list[AreaScore]
+    gaps: list[Gap] = field(default_factory=list)
+    evidence_given: bool = False
+
+    @property
+    def score(self) -> int:
+        """The sum of the area points, rounded half up to a whole number."""
+        return math.floor(sum(a.points for a in self.areas) + 0.5)
+
+    @property
+    def perfect(self) -> bool:
+        return all(a.tests and a.passed == a.tests for a in self.areas)
+
+    @property
+    def weakest(self) -> AreaScore:
+        """The area furthest below its maximum, relative to its size (ties: rubric order)."""
+        return min(self.areas, key=lambda a: a.fraction)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "version": self.version,
+            "manifest_digest": self.manifest_digest,
+            "today": self.today.isoformat(),
+            "score": self.score,
+            "weakest_area": None if self.perfect else self.weakest.name,
+            "areas": [a.to_json() for a in self.areas],
+            "evidence_given": self.evidence_given,
+            "findings": [g.to_json() for g in self.gaps],
+        }
+
+
+# --- the audit -------------------------------------------------------------------------------
+
+
+def audit_today() -> dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when set (so a rebuilt site is byte-identical)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.datetime.now(tz=dt.timezone.utc).date()
+
+
+class _Auditor:
+    def __init__(
+        self,
+        loaded: LoadedHandover,
+        evidence: Mapping[str, str] | None,
+        today: dt.date,
+        max_age_days: int,
+    ) -> None:
+        self.loaded = loaded
+        self.h = loaded.handover
+        self.evidence = evidence
+        self.today = today
+        self.max_age_days = max_age_days
+        self.areas = {name: AreaScore(name, AREA_TITLES[name], pts) for name, pts in AREAS.items()}
+        self.gaps: list[Gap] = []
+
+    # a test passes or it becomes a finding
+    def test(
+        self,
+        area: str,
+        ok: bool,
+        kind: str,
+        where: DataPath | Location,
+        message: str,
+        hint: str = "",
+    ) -> bool:
+        score = self.areas[area]
+        score.tests += 1
+        if ok:
+            score.passed += 1
+            return True
+        location = where if isinstance(where, Location) else self.loaded.locate(where)
+        finding = Finding(location, message, hint=hint, severity="warning", code=f"audit-{kind}")
+        self.gaps.append(Gap(area, kind, finding))
+        return False
+
+    def run(self) -> AuditReport:
+        self.inventory()
+        self.reproducibility()
+        self.governance()
+        self.knowledge()
+        self.automation()
+        self.freshness()
+        gaps = sorted(self.gaps, key=lambda g: (list(AREAS).index(g.area), g.finding.location))
+        return AuditReport(
+            model=self.h.model.name,
+            version=self.h.model.version,
+            manifest_digest=self.loaded.digest,
+            today=self.today,
+            areas=list(self.areas.values()),
+            gaps=gaps,
+            evidence_given=self.evidence is not None,
+        )
+
+    # --- inventory ---------------------------------------------------------------------------
+
+    def inventory(self) -> None:
+        h = self.h
+        self.test(
+            "inventory",
+            bool(h.artifacts),
+            "empty-inventory",
+            (),
+            "no artifacts are listed",
+            hint="list code, weights, pipelines, evaluation suites, logs and specs under "
+            "'artifacts'",
+        )
+        for i, a in enumerate(h.artifacts):
+            at = ("artifacts", i)
+            self.test(
+                "inventory",
+                a.owner is not None,
+                "missing-owner",
+                at,
+                f"artifact '{a.id}' has no owner",
+                hint="set 'owner' to a person id",
+            )
+            self.test(
+                "inventory",
+                a.sha256 is not None,
+                "missing-digest",
+                at,
+                f"artifact '{a.id}' has no sha256 digest",
+                hint="record 'sha256' so successors can prove they hold the same bytes",
+            )
+            self.test(
+                "inventory",
+                bool(a.version.strip()),
+                "missing-version",
+                at,
+                f"artifact '{a.id}' has no version",
+            )
+            self.test(
+                "inventory",
+                a.sensitivity is not None,
+                "missing-sensitivity",
+                at,
+                f"artifact '{a.id}' has no sensitivity flag",
+                hint="public, internal, confidential or restricted",
+            )
+        artifacts = {a.id: a for a in h.artifacts}
+        for i, d in enumerate(h.datasets):
+            at = ("datasets", i)
+            self.test(
+                "inventory",
+                d.owner is not None,
+                "missing-owner",
+                at,
+                f"dataset '{d.id}' has no owner",
+            )
+            self.test(
+                "inventory",
+                bool(d.version.strip()),
+                "missing-version",
+                at,
+                f"dataset '{d.id}' has no version",
+            )
+            self.test(
+                "inventory",
+                d.sensitivity is not None,
+                "missing-sensitivity",
+                at,
+                f"dataset '{d.id}' has no sensitivity flag",
+            )
+            linked = artifacts.get(d.artifact) if d.artifact else None
+            self.test(
+                "inventory",
+                linked is not None and linked.sha256 is not None,
+                "missing-digest",
+                at,
+                f"dataset '{d.id}' is not linked to an inventory artifact with a digest",
+                hint="set 'artifact' to an artifact that records the file's sha256",
+            )
+
+    # --- reproducibility ---------------------------------------------------------------------
+
+    def reproducibility(self) -> None:
+        h = self.h
+        self.test(
+            "reproducibility",
+            bool(h.experiments),
+            "no-experiments",
+            (),
+            "no experiments are recorded",
+            hint="record the run that produced the model under 'experiments'",
+        )
+        for i, e in enumerate(h.experiments):
+            at = ("experiments", i)
+            self.test(
+                "reproducibility",
+                e.config is not None,
+                "missing-config",
+                at,
+                f"experiment '{e.id}' names no config file",
+            )
+            self.test(
+                "reproducibility",
+                bool(e.command.strip()),
+                "missing-command",
+                at,
+                f"experiment '{e.id}' has no command to rerun it",
+            )
+            self.test(
+                "reproducibility",
+                e.environment is not None,
+                "missing-environment",
+                at,
+                f"experiment '{e.id}' names no environment",
+            )
+            self.test(
+                "reproducibility",
+                e.seeds is not None,
+                "missing-seeds",
+                at,
+                f"experiment '{e.id}' records no seeds",
+            )
+            self.test(
+                "reproducibility",
+                bool(e.expected_outputs) or e.sample_run is not None,
+                "missing-expected-output",
+                at,
+                f"experiment '{e.id}' has no expected outputs or sample run",
+                hint="add 'expected_outputs' or 'sample_run' to compare a rerun with",
+            )
+        self.test(
+            "reproducibility",
+            bool(h.environments),
+            "no-environments",
+            (),
+            "no environments are recorded",
+        )
+        for i, env in enumerate(h.environments):
+            at = ("environments", i)
+            self.test(
+                "reproducibility",
+                bool(env.python),
+                "missing-python",
+                at,
+                f"environment '{env.id}' has no Python version",
+            )
+            self.test(
+                "reproducibility",
+                bool(env.packages) or env.lock_file is not None,
+                "missing-packages",
+                at,
+                f"environment '{env.id}' pins no packages and names no lock file",
+            )
+
+    # --- governance --------------------------------------------------------------------------
+
+    def governance(self) -> None:
+        g = self.h.governance
+        at: DataPath = ("governance",)
+        self.test(
+            "governance",
+            bool(g.approval_workflow.strip()),
+            "no-approval-workflow",
+            at,
+            "governance has no approval workflow",
+        )
+        self.test(
+            "governance",
+            bool(g.approvals),
+            "no-approver",
+            at,
+            "governance names no approver (no approvals recorded)",
+            hint="add governance.approvals with an approver",
+        )
+        for i, a in enumerate(g.approvals):
+            self.test(
+                "governance",
+                a.status == "approved",
+                "approval-open",
+                ("governance", "approvals", i),
+                f"approval '{a.id}' is {a.status}",
+            )
+        self.test(
+            "governance",
+            bool(g.signoffs),
+            "no-signoff",
+            at,
+            "governance records no sign-offs",
+            hint="who signs off on releases? add governance.signoffs",
+        )
+        for i, s in enumerate(g.signoffs):
+            self.test(
+                "governance",
+                s.status == "signed",
+                "signoff-open",
+                ("governance", "signoffs", i),
+                f"sign-off '{s.role}' by '{s.person}' is {s.status}",
+            )
+        self.test(
+            "governance",
+            bool(g.production_support),
+            "no-production-support",
+            at,
+            "governance names no production support",
+            hint="who supports the model in production? add governance.production_support",
+        )
+        self.test(
+            "governance",
+            bool(g.reviewers),
+            "no-reviewers",
+            at,
+            "governance names no reviewers (who reviews results)",
+        )
+        self.test(
+            "governance",
+            bool(g.risks),
+            "no-risks",
+            at,
+            "governance records no risk assessment (risks)",
+        )
+        for key in ("privacy", "security", "impact_assessment"):
+            text = str(getattr(g, key))
+            self.test(
+                "governance",
+                bool(text.strip()),
+                f"no-{key.replace('_', '-')}",
+                at,
+                f"governance has no {key.replace('_', ' ')} statement",
+            )
+
+    # --- knowledge ---------------------------------------------------------------------------
+
+    def knowledge(self) -> None:
+        h = self.h
+        docs = self.loaded.project.docs
+        pages: list[tuple[DataPath, str]] = [
+            (("narratives", i, "page"), n.page) for i, n in enumerate(h.narratives)
+        ]
+        self.test(
+            "knowledge",
+            any(n.role == "summary" for n in h.narratives),
+            "no-summary",
+            ("narratives",) if h.narratives else (),
+            "no executive summary narrative (role: summary)",
+        )
+        for i, d in enumerate(h.decisions):
+            if d.narrative is not None:
+                pages.append((("decisions", i, "narrative"), d.narrative))
+        if h.deployment.runbook is not None:
+            pages.append((("deployment", "runbook"), h.deployment.runbook))
+        texts: dict[str, str] = {}
+        seen: set[str] = set()
+        for at, page in pages:
+            if page in seen:
+                continue
+            seen.add(page)
+            file = docs / page
+            text = _read(file)
+            texts[page] = text
+            shown = display_path(file)
+            hits = list(_placeholders(text))
+            first = hits[0] if hits else None
+            self.test(
+                "knowledge",
+                first is None,
+                "placeholder",
+                Location(shown, first[0], first[1]) if first else at,
+                f"narrative {page} is a placeholder ('{first[2] if first else ''}'"
+                f"{f' and {len(hits) - 1} more' if len(hits) > 1 else ''})",
+                hint="replace TODO/TBD/lorem text with the real story",
+            )
+            words = word_count(text)
+            self.test(
+                "knowledge",
+                words >= MIN_NARRATIVE_WORDS,
+                "thin-narrative",
+                at,
+                f"narrative {page} is too thin ({words} words, "
+                f"at least {MIN_NARRATIVE_WORDS} expected)",
+            )
+        for i, d in enumerate(h.decisions):
+            extra = texts.get(d.narrative, "") if d.narrative else ""
+            words = word_count(d.rationale) + word_count(extra)
+            self.test(
+                "knowledge",
+                words >= MIN_RATIONALE_WORDS and not PLACEHOLDER.search(d.rationale),
+                "missing-rationale",
+                ("decisions", i, "rationale"),
+                f"decision '{d.id}' has no real rationale ({words} words)",
+                hint="say why this was chosen over the alternatives",
+            )
+        prose = list(manifest_prose(h))
+        for path, text in prose:
+            if path and path[0] == "glossary":
+                continue
+            match = PLACEHOLDER.search(_strip_code(text))
+            if match:
+                self.test(
+                    "knowledge",
+                    False,
+                    "placeholder",
+                    path,
+                    f"{_dotted(path)} holds placeholder text '{match.group(0)}'",
+                )
+        self._glossary(prose, texts)
+        self.test("knowledge", bool(h.faq), "no-faq", (), "no FAQ entries")
+        self.test(
+            "knowledge",
+            bool(h.sessions),
+            "no-sessions",
+            (),
+            "no knowledge-transfer sessions are recorded",
+        )
+
+    def _glossary(self, prose: list[tuple[DataPath, str]], pages: Mapping[str, str]) -> None:
+        h = self.h
+        # Where a term may be used: prose outside the glossary and every docs page (one
+        # text, searched once per term), and the other glossary entries.
+        outside = [_strip_code(t) for path, t in prose if path[0] != "glossary"]
+        outside += [_strip_code(t) for t in pages.values()]
+        outside += [_strip_code(_read(p)) for p in _all_pages(self.loaded.project.docs)]
+        everywhere = "\n\n".join(outside)
+        in_glossary = [(path[1], t) for path, t in prose if path[0] == "glossary"]
+        defined: set[str] = set()
+        for i, term in enumerate(h.glossary):
+            names = [term.term, *term.aliases]
+            defined.update(n.casefold() for n in names)
+            defined.update(w.casefold() for n in names for w in re.findall(r"\w+", n))
+            pattern = _term_pattern(names)
+            used = bool(pattern.search(everywhere)) or any(
+                pattern.search(t) for j, t in in_glossary if j != i
+            )
+            self.test(
+                "knowledge",
+                used,
+                "unused-term",
+                ("glossary", i),
+                f"glossary term '{term.term}' is defined but never used",
+                hint="use it in a narrative or manifest text, or drop it",
+            )
+        reported: set[str] = set()
+        sources: list[tuple[DataPath | Location, str]] = [
+            (path, t) for path, t in prose if path[0] != "glossary" or path[-1] == "definition"
+        ]
+        docs = self.loaded.project.docs
+        for page, text in pages.items():
+            sources.append((Location(display_path(docs / page)), text))
+        for where, text in sources:
+            for line_no, col, word in _acronyms(_strip_code(text)):
+                key = word.rstrip("s") if word.endswith("s") and word[:-1].isupper() else word
+                if key in ACRONYM_STOP_LIST or key.casefold() in defined or key in reported:
+                    continue
+                reported.add(key)
+                loc = (
+                    Location(where.file, line_no, col)
+                    if isinstance(where, Location)
+                    else self.loaded.locate(where)
+                )
+                self.test(
+                    "knowledge",
+                    False,
+                    "undefined-acronym",
+                    loc,
+                    f"acronym '{key}' is used but not defined in the glossary",
+                    hint=f"add a glossary term or alias '{key}'",
+                )
+
+    # --- automation --------------------------------------------------------------------------
+
+    def automation(self) -> None:
+        h = self.h
+        self.test("automation", bool(h.checklist), "no-checklist", (), "no checklist items")
+        for i, item in enumerate(h.checklist):
+            at = ("checklist", i)
+            ok = word_count(item.acceptance) >= MIN_ACCEPTANCE_WORDS and not PLACEHOLDER.search(
+                item.acceptance
+            )
+            self.test(
+                "automation",
+                ok,
+                "missing-acceptance",
+                (*at, "acceptance"),
+                f"checklist item '{item.id}' has no testable acceptance criteria",
+                hint="describe the observable outcome that counts as done",
+            )
+            self.test(
+                "automation",
+                item.check is not None,
+                "not-automated",
+                at,
+                f"checklist item '{item.id}' has no automated check",
+                hint="add a 'check' (artifact, environment, command, metric-drift, custom)",
+            )
+            if item.check is None:
+                continue
+            status = (self.evidence or {}).get(item.id)
+            if status is None:
+                self.test(
+                    "automation",
+                    False,
+                    "no-evidence",
+                    (*at, "check"),
+                    f"checklist item '{item.id}' has an automated check but no evidence",
+                    hint="run 'handover check' and audit with its evidence",
+                )
+            else:
+                self.test(
+                    "automation",
+                    status.lower() in PASSING_STATUSES,
+                    "check-failing",
+                    (*at, "check"),
+                    f"checklist item '{item.id}': its check's evidence says '{status}'",
+                )
+        self.test(
+            "automation",
+            bool(h.monitoring.drift),
+            "no-drift-thresholds",
+            (),
+            "no drift thresholds (monitoring.drift) for production metrics",
+        )
+
+    # --- freshness ---------------------------------------------------------------------------
+
+    def freshness(self) -> None:
+        limit = self.today - dt.timedelta(days=self.max_age_days)
+        for path, label, entry in _reviewed_entries(self.h):
+            reviewed = entry.last_reviewed
+            if reviewed is None:
+                self.test(
+                    "freshness",
+                    False,
+                    "never-reviewed",
+                    path,
+                    f"{label} has no last_reviewed date",
+                    hint="set last_reviewed when a person confirms the entry",
+                )
+            else:
+                age = (self.today - reviewed).days
+                self.test(
+                    "freshness",
+                    reviewed >= limit,
+                    "stale",
+                    (*path, "last_reviewed"),
+                    f"{label} was last reviewed {age} days ago (limit {self.max_age_days} days)",
+                )
+
+
+def audit(
+    loaded: LoadedHandover,
+    *,
+    evidence: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+    max_age_days: int = MAX_AGE_DAYS,
+) -> AuditReport:
+    """Score ``loaded`` against the rubric.
+
+    ``evidence`` maps checklist item ids to the status of their last check run
+    (e.g. ``{"weights-digest": "pass"}``); without it, every automated item counts as
+    lacking evidence. ``today`` defaults to :func:`audit_today`.
+    """
+    return _Auditor(loaded, evidence, today or audit_today(), max_age_days).run()
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+DEFAULT_EVIDENCE = ".handover/evidence.json"
+"""Where ``handover check`` writes its evidence; the audit reads it when present."""
+
+
+def evidence_statuses(
+    loaded: LoadedHandover, path: str | Path | None = None
+) -> dict[str, str] | None:
+    """Checklist statuses for :func:`audit`: from ``path``, else from the project's
+    ``.handover/evidence.json`` when present, else None (no evidence).
+
+    A record made for another manifest (its ``manifest_digest`` differs) counts as 'stale'.
+    """
+    if path is None:
+        default = loaded.project.root / DEFAULT_EVIDENCE
+        if not default.is_file():
+            return None
+        file = default
+    else:
+        file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise HandoverError(f"cannot read evidence file: {exc.strerror}", file) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line, col = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (0, 0)
+        raise HandoverError(
+            Finding(Location(display_path(file), line, col), f"evidence is not JSON: {exc}")
+        ) from None
+    statuses = _statuses(data)
+    if statuses is not None and isinstance(data, dict) and isinstance(data.get("checks"), dict):
+        for item, record in data["checks"].items():
+            digest = record.get("manifest_digest") if isinstance(record, dict) else None
+            if digest and digest != loaded.digest:
+                statuses[str(item)] = "stale"
+    if statuses is None:
+        raise HandoverError(
+            Finding(
+                Location(display_path(file)),
+                "evidence must map checklist item ids to statuses",
+                hint='e.g. {"weights-digest": "pass"} or {"results": [{"item": ..., '
+                '"status": ...}]}',
+            )
+        )
+    return statuses
+
+
+def _statuses(data: Any) -> dict[str, str] | None:
+    """Accept {id: status}, {id: {status: ...}}, a list of {item|id, status} records, or a
+    ``handover check`` evidence file (its ``checks`` mapping)."""
+    for key in ("checks", "results"):
+        if isinstance(data, dict) and isinstance(data.get(key), (dict, list)):
+            data = data[key]
+            break
+    if isinstance(data, dict):
+        out: dict[str, str] = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                out[str(key)] = value
+            elif isinstance(value, dict) and isinstance(value.get("status"), str):
+                out[str(key)] = value["status"]
+            else:
+                return None
+        return out
+    if isinstance(data, list):
+        out = {}
+        for record in data:
+            if not isinstance(record, dict):
+                return None
+            ident = record.get("item") or record.get("id")
+            if not isinstance(ident, str) or not isinstance(record.get("status"), str):
+                return None
+            out[ident] = record["status"]
+        return out
+    return None
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Replace a span by spaces, keeping newlines, so line:col positions survive."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _strip_code(text: str) -> str:
+    """Markdown without front matter, code, comments and link targets (positions kept)."""
+    for pattern in (_FRONT_MATTER, _FENCE, _COMMENT, _INLINE_CODE, _LINK_TARGET):
+        text = pattern.sub(_blank, text)
+    return text
+
+
+def word_count(text: str) -> int:
+    """Words of prose, outside code blocks, comments and link targets."""
+    return len(_WORD.findall(_strip_code(text)))
+
+
+def _positions(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        for match in pattern.finditer(line):
+            yield line_no, match.start() + 1, match.group(0)
+
+
+def _placeholders(text: str) -> Iterator[tuple[int, int, str]]:
+    yield from _positions(_strip_code(text), PLACEHOLDER)
+
+
+def _acronyms(text: str) -> Iterator[tuple[int, int, str]]:
+    yield from _positions(text, ACRONYM)
+
+
+def _term_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
+
+
+def _all_pages(docs: Path, limit: int = 5000) -> list[Path]:
+    """Markdown files under the docs folder (where a glossary term may also be used)."""
+    if not docs.is_dir():
+        return []
+    return sorted(p for p in docs.rglob("*.md") if p.is_file())[:limit]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def manifest_prose(handover: schema.Handover) -> Iterator[tuple[DataPath, str]]:
+    """Every prose string of the manifest with its data path."""
+    yield from _walk(handover.model_dump(mode="json", by_alias=True), (), False)
+
+
+def _walk(value: Any, path: DataPath, prose: bool) -> Iterator[tuple[DataPath, str]]:
+    if isinstance(value, str):
+        if prose and value.strip():
+            yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, (*path, key), key in PROSE_KEYS)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, index), prose)
+
+
+def _reviewed_entries(h: schema.Handover) -> Iterator[tuple[DataPath, str, schema.Reviewed]]:
+    yield ("model",), f"model '{h.model.id}'", h.model
+    groups: list[tuple[str, str, list[Any]]] = [
+        ("artifacts", "artifact", h.artifacts),
+        ("datasets", "dataset", h.datasets),
+        ("experiments", "experiment", h.experiments),
+        ("environments", "environment", h.environments),
+        ("decisions", "decision", h.decisions),
+        ("checklist", "checklist item", h.checklist),
+        ("narratives", "narrative", h.narratives),
+    ]
+    for section, label, entries in groups:
+        for i, entry in enumerate(entries):
+            yield (section, i), f"{label} '{entry.id}'", entry
+
+
+def _dotted(path: DataPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text

@@ -1,0 +1,282 @@
+"""``handover export --format hf``: a Hugging Face model card (README.md with YAML metadata).
+
+The card is YAML front matter (the Hub's model-card metadata: ``license``, ``tags``,
+``datasets``, ``metrics``, ``model-index`` with evaluation results) followed by the
+Markdown sections of the model card (Mitchell et al.) and a handover section listing
+owners and artifact digests. It is written by hand with PyYAML (no runtime dependency
+on ``huggingface_hub``); the tests parse it with ``huggingface_hub.ModelCard``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from handover_docs import __version__, schema
+from handover_docs.manifest import LoadedHandover
+
+HF_LICENSES = frozenset(
+    [
+        "apache-2.0",
+        "mit",
+        "openrail",
+        "bigscience-openrail-m",
+        "creativeml-openrail-m",
+        "bigscience-bloom-rail-1.0",
+        "bigcode-openrail-m",
+        "afl-3.0",
+        "artistic-2.0",
+        "bsl-1.0",
+        "bsd",
+        "bsd-2-clause",
+        "bsd-3-clause",
+        "bsd-3-clause-clear",
+        "c-uda",
+        "cc",
+        "cc0-1.0",
+        "cc-by-2.0",
+        "cc-by-2.5",
+        "cc-by-3.0",
+        "cc-by-4.0",
+        "cc-by-sa-3.0",
+        "cc-by-sa-4.0",
+        "cc-by-nc-2.0",
+        "cc-by-nc-3.0",
+        "cc-by-nc-4.0",
+        "cc-by-nd-4.0",
+        "cc-by-nc-nd-3.0",
+        "cc-by-nc-nd-4.0",
+        "cc-by-nc-sa-2.0",
+        "cc-by-nc-sa-3.0",
+        "cc-by-nc-sa-4.0",
+        "cdla-sharing-1.0",
+        "cdla-permissive-1.0",
+        "cdla-permissive-2.0",
+        "wtfpl",
+        "ecl-2.0",
+        "epl-1.0",
+        "epl-2.0",
+        "etalab-2.0",
+        "eupl-1.1",
+        "eupl-1.2",
+        "agpl-3.0",
+        "gfdl",
+        "gpl",
+        "gpl-2.0",
+        "gpl-3.0",
+        "lgpl",
+        "lgpl-2.1",
+        "lgpl-3.0",
+        "isc",
+        "h-research",
+        "intel-research",
+        "lppl-1.3c",
+        "ms-pl",
+        "apple-ascl",
+        "apple-amlr",
+        "mpl-2.0",
+        "odc-by",
+        "odbl",
+        "openmdw-1.0",
+        "openrail++",
+        "osl-3.0",
+        "postgresql",
+        "ofl-1.1",
+        "ncsa",
+        "unlicense",
+        "zlib",
+        "pddl",
+        "lgpl-lr",
+        "deepfloyd-if-license",
+        "fair-noncommercial-research-license",
+        "llama2",
+        "llama3",
+        "llama3.1",
+        "llama3.2",
+        "llama3.3",
+        "llama4",
+        "gemma",
+        "other",
+        "unknown",
+    ]
+)
+"""License ids the Hub knows; anything else is exported as ``other`` with ``license_name``."""
+
+HF_PIPELINE_TAGS = frozenset(
+    [
+        "tabular-classification",
+        "tabular-regression",
+        "text-classification",
+        "token-classification",
+        "image-classification",
+        "object-detection",
+        "image-segmentation",
+        "text-generation",
+        "translation",
+        "summarization",
+        "question-answering",
+        "fill-mask",
+        "feature-extraction",
+        "time-series-forecasting",
+        "automatic-speech-recognition",
+        "audio-classification",
+        "zero-shot-classification",
+    ]
+)
+
+LIBRARIES = {
+    "scikit-learn": "sklearn",
+    "sklearn": "sklearn",
+    "torch": "pytorch",
+    "transformers": "transformers",
+    "tensorflow": "tensorflow",
+    "keras": "keras",
+    "xgboost": "xgboost",
+    "lightgbm": "lightgbm",
+    "onnx": "onnx",
+}
+"""Environment packages that name the Hub's ``library_name`` (first match wins)."""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def metadata(loaded: LoadedHandover) -> dict[str, Any]:
+    """The YAML metadata block of the card."""
+    h = loaded.handover
+    m = h.model
+    data: dict[str, Any] = {}
+    lic = m.license.strip()
+    if lic:
+        if lic.lower() in HF_LICENSES:
+            data["license"] = lic.lower()
+        else:
+            data["license"] = "other"
+            data["license_name"] = _slug(lic)[:64].strip("-") or "custom"
+    task = _slug(m.task)
+    if task in HF_PIPELINE_TAGS:
+        data["pipeline_tag"] = task
+    for env in h.environments:
+        found = next((LIBRARIES[p.lower()] for p in env.packages if p.lower() in LIBRARIES), "")
+        if found:
+            data["library_name"] = found
+            break
+    data["tags"] = ["handover-docs", *([task] if task else []), f"status-{m.status}"]
+    if h.datasets:
+        data["datasets"] = [d.id for d in h.datasets]
+    metric_names = sorted({qa.metric for qa in m.card.quantitative_analyses})
+    if metric_names:
+        data["metrics"] = [_slug(n) or n for n in metric_names]
+    results = _model_index_results(h, task or "other")
+    if results:
+        data["model-index"] = [{"name": m.id, "results": results}]
+    return data
+
+
+def _model_index_results(h: schema.Handover, task: str) -> list[dict[str, Any]]:
+    datasets = {d.id: d for d in h.datasets}
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for qa in h.model.card.quantitative_analyses:
+        if qa.dataset is None:
+            continue
+        grouped.setdefault((qa.dataset, qa.slice), []).append(
+            {"type": _slug(qa.metric) or qa.metric, "value": qa.value, "name": qa.metric}
+        )
+    results = []
+    for (dataset_id, slice_name), metrics in grouped.items():
+        dataset: dict[str, Any] = {"type": dataset_id, "name": datasets[dataset_id].name}
+        if slice_name and slice_name != "overall":
+            dataset["split"] = slice_name
+        results.append(
+            {
+                "task": {"type": task, "name": h.model.task or task},
+                "dataset": dataset,
+                "metrics": metrics,
+            }
+        )
+    return results
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).replace("|", "\\|").split())
+
+
+def _bullets(items: list[str]) -> list[str]:
+    return [f"- {item}" for item in items] or ["- (none recorded)"]
+
+
+def card_markdown(loaded: LoadedHandover) -> str:
+    """The complete README.md: YAML metadata plus the model card sections."""
+    h = loaded.handover
+    m, card = h.model, h.model.card
+    people = {p.id: p for p in h.people}
+
+    def person(pid: str | None) -> str:
+        if pid is None:
+            return "—"
+        p = people.get(pid)
+        return f"{p.name} ({p.team})" if p and p.team else (p.name if p else pid)
+
+    front = yaml.safe_dump(metadata(loaded), sort_keys=False, allow_unicode=True, width=100)
+    out = ["---", front.rstrip("\n"), "---", "", f"# {m.name}", "", m.summary.strip(), ""]
+    out += ["## Model details", "", card.details.strip(), ""]
+    facts = [f"- **Version:** {m.version}", f"- **Status:** {m.status}"]
+    if m.task:
+        facts.append(f"- **Task:** {m.task}")
+    if m.owners:
+        facts.append("- **Owners:** " + ", ".join(person(o) for o in m.owners))
+    if m.license:
+        facts.append(f"- **License:** {m.license}")
+    if m.repository:
+        facts.append(f"- **Repository:** <{m.repository}>")
+    out += [*facts, ""]
+    out += ["## Uses", "", "### Direct use", "", *_bullets(card.intended_use.primary_uses), ""]
+    if card.intended_use.primary_users:
+        out += ["### Intended users", "", *_bullets(card.intended_use.primary_users), ""]
+    out += ["### Out-of-scope use", "", *_bullets(card.intended_use.out_of_scope), ""]
+    out += ["## Factors", "", *_bullets(card.factors), ""]
+    out += ["## Metrics", "", *_bullets(card.metrics), ""]
+    out += ["## Training data", "", card.training_data.strip(), ""]
+    out += ["## Evaluation data", "", card.evaluation_data.strip(), ""]
+    if card.quantitative_analyses:
+        out += ["## Results", "", "| Metric | Value | Slice | Dataset |", "|---|---|---|---|"]
+        for qa in card.quantitative_analyses:
+            out.append(
+                f"| {_cell(qa.metric)} | {qa.value:g} | {_cell(qa.slice)} | "
+                f"{_cell(qa.dataset or '—')} |"
+            )
+        out.append("")
+    out += ["## Ethical considerations", "", card.ethical_considerations.strip(), ""]
+    out += ["## Caveats and recommendations", "", card.caveats_and_recommendations.strip(), ""]
+    if h.artifacts:
+        out += [
+            "## Handover inventory",
+            "",
+            "| Artifact | Kind | Version | Owner | SHA-256 |",
+            "|---|---|---|---|---|",
+        ]
+        for a in h.artifacts:
+            digest = f"`{a.sha256}`" if a.sha256 else "—"
+            out.append(
+                f"| {_cell(a.name)} | {a.kind} | {_cell(a.version or '—')} | "
+                f"{_cell(person(a.owner))} | {digest} |"
+            )
+        out.append("")
+    if m.citations:
+        out += ["## Citation", ""]
+        for c in m.citations:
+            authors = ", ".join(c.authors)
+            year = f" ({c.year})" if c.year else ""
+            link = f" <{c.uri}>" if c.uri else ""
+            out.append(f"- {authors + '. ' if authors else ''}{c.title}{year}.{link}")
+        out.append("")
+    out += [
+        "---",
+        "",
+        f"*Exported by handover-docs {__version__} from manifest digest `sha256:{loaded.digest}`.*",
+        "",
+    ]
+    return "\n".join(out)

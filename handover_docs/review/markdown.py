@@ -1,0 +1,327 @@
+"""Markdown for the review results: the audit page, the changes page, page history, diffs.
+
+Engine-neutral: plain Markdown (tables, admonition-free) that MkDocs, other engines and
+GitHub pull-request comments all render. Every string that comes from a manifest or
+from git goes through :func:`escape` (or :func:`code`), so it shows as text and can
+never inject HTML, links or table columns.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from handover_docs.project import Project
+from handover_docs.review.audit import AuditReport
+from handover_docs.review.diff import HandoverDiff, ReleaseDiff
+from handover_docs.review.history import (
+    Change,
+    PageHistory,
+    history_unavailable,
+    manifest_history,
+)
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#|])")
+"""Characters that start Markdown syntax inside a line (links need '[', so '(' is safe)."""
+
+
+def escape(text: object) -> str:
+    """Text safe to place in Markdown prose or a table cell: HTML and Markdown neutralised."""
+    value = html.escape(str(text), quote=False)
+    value = _MARKDOWN_SPECIALS.sub(r"\\\1", value)
+    return " ".join(value.split())
+
+
+def code(text: object) -> str:
+    """Text shown as inline code; safe for any content (HTML entities, no backtick fence)."""
+    value = html.escape(str(text), quote=False)
+    value = _MARKDOWN_SPECIALS.sub(r"\\\1", value)
+    return "<code>" + " ".join(value.split()) + "</code>"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table; cells must already be escaped."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return code(json.dumps(value, sort_keys=True))
+    if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
+        return code(value[:12] + "…")
+    return escape(value)
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+def render_audit(report: AuditReport, *, limit: int = 500) -> str:
+    """The audit page: score, per-area table with the weakest area, findings by area."""
+    weakest = report.weakest
+    out = [
+        "# Handover audit",
+        "",
+        f"**Score: {report.score} / 100** for {escape(report.model)} "
+        f"{escape(report.version)} (audited {report.today.isoformat()}). "
+        + (
+            "Every area has full points."
+            if report.perfect
+            else f"Weakest area: **{escape(weakest.title)}** "
+            f"({weakest.points:g} of {weakest.max_points} points)."
+        ),
+        "",
+        "The rubric is described in the handover-docs audit reference: each area has a "
+        "number of points, shared equally by its tests; every failed test is listed below.",
+        "",
+        table(
+            ["Area", "Points", "Tests passed"],
+            (
+                [
+                    ("**" + escape(a.title) + "**")
+                    if a is weakest and not report.perfect
+                    else escape(a.title),
+                    f"{a.points:g} / {a.max_points}",
+                    f"{a.passed} / {a.tests}",
+                ]
+                for a in report.areas
+            ),
+        ),
+        "",
+    ]
+    if not report.evidence_given:
+        out += ["No check evidence was given to this audit, so automated items count as "
+                "lacking evidence.", ""]  # fmt: skip
+    if not report.gaps:
+        out += ["No findings: every test passed.", ""]
+        return "\n".join(out)
+    shown = report.gaps[:limit]
+    for area in report.areas:
+        gaps = [g for g in shown if g.area == area.name]
+        if not gaps:
+            continue
+        out += [f"## {escape(area.title)}", ""]
+        out.append(
+            table(
+                ["Where", "Finding", "Hint"],
+                (
+                    [code(g.finding.location), escape(g.finding.message), escape(g.finding.hint)]
+                    for g in gaps
+                ),
+            )
+        )
+        out.append("")
+    if len(report.gaps) > limit:
+        out += [f"… and {len(report.gaps) - limit} more findings (run `handover audit`).", ""]
+    return "\n".join(out)
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def render_page_history(history: PageHistory | None, note: str | None = None) -> str:
+    """A one-line footer for a page: last change date, author and commit, or the fallback note."""
+    if history is None:
+        return f"*{escape(note or 'history unavailable: no commit touches this page')}*"
+    text = (
+        f"Last changed {escape(history.date[:10])} by {escape(history.author)} in "
+        f"{code(history.short)}: {escape(history.subject)}"
+    )
+    if history.uncommitted:
+        text += " (plus uncommitted changes)"
+    return f"*{text}*"
+
+
+def render_changes(changes: Sequence[Change], note: str | None = None, *, title: str = "") -> str:
+    """The "changes" page: who changed the manifests, what and when (newest first)."""
+    out = [f"# {escape(title or 'Changes')}", ""]
+    if note:
+        out += [f"*{escape(note)}*", ""]
+        return "\n".join(out)
+    if not changes:
+        out += ["*No commits touch the manifest folder yet.*", ""]
+        return "\n".join(out)
+    out += [
+        f"The last {len(changes)} commits that changed the handover manifests.",
+        "",
+        table(
+            ["Date", "Author", "Commit", "Change", "Files"],
+            (
+                [
+                    escape(c.date[:10]),
+                    escape(c.author),
+                    code(c.short),
+                    escape(c.subject),
+                    "<br>".join(code(f) for f in c.files) or "—",
+                ]
+                for c in changes
+            ),
+        ),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def changes_page(project: Project, limit: int = 50) -> str:
+    """The whole "changes" page of ``project``: its manifest history, or the fallback note."""
+    note = history_unavailable(project.manifests)
+    changes = [] if note else manifest_history(project, limit)
+    return render_changes(changes, note)
+
+
+# --- diff ------------------------------------------------------------------------------------
+
+_STATUS_MARK = {
+    "fail": "❌ fail",
+    "warn": "⚠️ warn",
+    "ok": "✅ ok",
+    "untracked": "no threshold",
+    "added": "new",
+    "removed": "removed",
+}
+
+
+def render_diff(result: HandoverDiff | ReleaseDiff) -> str:
+    """Markdown ready to post as a pull-request comment."""
+    if isinstance(result, ReleaseDiff):
+        return _render_release_diff(result)
+    d = result
+    out = [
+        f"## Handover diff: {escape(d.old_model)} → {escape(d.new_model)}",
+        "",
+        f"Comparing {code(d.old_label)} with {code(d.new_label)}; manifest digest "
+        f"{code(d.old_digest[:12])} → {code(d.new_digest[:12])}.",
+        "",
+    ]
+    if d.empty:
+        out += ["No semantic changes.", ""]
+        return "\n".join(out)
+    counts = {k: sum(1 for e in d.entries if e.change == k) for k in ("added", "removed")}
+    changed = sum(1 for e in d.entries if e.change == "changed")
+    out += [
+        f"**{counts['added']} added, {counts['removed']} removed, {changed} changed entries; "
+        f"{len(d.metrics)} metric changes; {len(d.pages)} narrative pages changed.**",
+        "",
+    ]
+    digest_changes = [e for e in d.entries if e.digest_changed and e.change == "changed"]
+    if digest_changes:
+        out += ["> [!WARNING]", "> Digest changed: " + ", ".join(
+            f"{escape(e.section)} {code(e.key)}" for e in digest_changes), ""]  # fmt: skip
+    if d.metrics:
+        out += ["### Metrics", ""]
+        out.append(
+            table(
+                ["Source", "Metric", "Slice", "Old", "New", "Δ", "Drift threshold", "Status"],
+                (
+                    [
+                        escape(m.source),
+                        escape(m.metric),
+                        escape(m.slice) or "—",
+                        _number(m.old),
+                        _number(m.new),
+                        "—" if m.delta is None else f"{m.delta:+.4g}",
+                        code(m.threshold) if m.threshold else "—",
+                        _STATUS_MARK[m.status],
+                    ]
+                    for m in d.metrics
+                ),
+            )
+        )
+        out.append("")
+    if d.owners:
+        out += ["### Owners and sign-offs", ""]
+        out.append(
+            table(
+                ["What", "Old", "New"],
+                ([escape(o.what), _value(o.old), _value(o.new)] for o in d.owners),
+            )
+        )
+        out.append("")
+    if d.checklist:
+        out += ["### Checklist", ""]
+        out.append(
+            table(
+                ["Item", "Title", "Old status", "New status"],
+                (
+                    [code(c.item), escape(c.title), escape(c.old or "—"), escape(c.new or "—")]
+                    for c in d.checklist
+                ),
+            )
+        )
+        out.append("")
+    if d.entries:
+        out += ["### Entries", ""]
+        rows = []
+        for e in d.entries:
+            mark = {"added": "➕ added", "removed": "➖ removed", "changed": "✏️ changed"}[e.change]
+            if e.digest_changed:
+                mark += " **(digest)**"
+            fields = "<br>".join(
+                f"{code(f.field)}: {_value(f.old)} → {_value(f.new)}"
+                for f in e.fields[:12]
+                if e.change == "changed"
+            )
+            if e.change == "changed" and len(e.fields) > 12:
+                fields += f"<br>… {len(e.fields) - 12} more"
+            rows.append([escape(e.section), code(e.key), mark, fields or "—"])
+        out.append(table(["Section", "Entry", "Change", "Fields"], rows))
+        out.append("")
+    if d.pages:
+        out += ["### Narrative pages", ""]
+        out.append(
+            table(
+                ["Page", "Change", "Lines"],
+                (
+                    [code(p.page), escape(p.change), f"+{p.added_lines} −{p.removed_lines}"]
+                    for p in d.pages
+                ),
+            )
+        )
+        out.append("")
+    return "\n".join(out)
+
+
+def _render_release_diff(d: ReleaseDiff) -> str:
+    out = [
+        "## Signed release diff",
+        "",
+        f"Comparing {code(d.old_label)} (statement {code(d.old_statement[:12])}) with "
+        f"{code(d.new_label)} (statement {code(d.new_statement[:12])}).",
+        "",
+        "New release names the old one as its previous release."
+        if d.chained
+        else "New release does **not** name the old one as its previous release.",
+        "",
+    ]
+    if d.empty:
+        out += ["The two releases sign the same files and the same predicate.", ""]
+        return "\n".join(out)
+    out += [
+        f"**{len(d.added)} files added, {len(d.removed)} removed, {len(d.changed)} changed.**",
+        "",
+    ]
+    if d.predicate:
+        out += ["### Statement", ""]
+        out.append(
+            table(
+                ["Field", "Old", "New"],
+                ([code(f.field), _value(f.old), _value(f.new)] for f in d.predicate),
+            )
+        )
+        out.append("")
+    rows = [[code(p), "➕ added"] for p in d.added]
+    rows += [[code(p), "➖ removed"] for p in d.removed]
+    rows += [[code(p), "✏️ changed"] for p in d.changed]
+    if rows:
+        out += ["### Files", "", table(["File", "Change"], rows), ""]
+    return "\n".join(out)
