@@ -1,0 +1,350 @@
+"""``handover check``: run the reproduce-and-validate checks and write the evidence."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from handover_docs import __version__, manifest
+from handover_docs.checks import evidence as ev
+from handover_docs.checks.engine import DEFAULT_JOBS, Runner, select
+from handover_docs.checks.environment import fingerprint
+from handover_docs.cli.output import add_json_flag, print_json
+from handover_docs.errors import HandoverError, display_path
+from handover_docs.schema import ChecklistItem
+
+STATUS_STYLE = {
+    "pass": "green",
+    "manual": "green",
+    "fail": "bold red",
+    "skipped": "yellow",
+    "stale": "magenta",
+    "not-run": "dim",
+}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "check",
+        help="run the reproduce-and-validate checks and write the evidence",
+        description="Run the checklist's checks in dependency order (independent ones in "
+        "parallel), write the evidence record, print a summary. Exit 0 when every required "
+        "check passes, 1 when one fails, 2 on bad input.",
+    )
+    p.add_argument("path", nargs="?", help="project folder, mkdocs.yml, manifest folder or file")
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="ID",
+        default=[],
+        help="run this checklist item (and what it needs); repeatable",
+    )
+    p.add_argument("--milestone", metavar="M", help="run the items of this milestone")
+    p.add_argument(
+        "--jobs", type=int, default=DEFAULT_JOBS, metavar="N", help="checks run at once (2)"
+    )
+    p.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="FILE",
+        help="evidence file (default: .handover/evidence.json under the project root)",
+    )
+    p.add_argument(
+        "--max-age",
+        metavar="AGE",
+        help="evidence older than this is stale, e.g. 7d, 12h (default: no age limit)",
+    )
+    p.add_argument(
+        "--ci",
+        action="store_true",
+        help="also fail when any required item is failing, stale or not run, "
+        "including items this run did not select and unticked manual items",
+    )
+    p.add_argument(
+        "--status",
+        action="store_true",
+        help="run nothing: report the status recorded in the evidence",
+    )
+    add_json_flag(p)
+    p.set_defaults(run=run_check)
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def _summary_line(record: ev.CheckRecord) -> str:
+    return f"{record.status.upper():7} {record.id} ({record.duration or 0:.2f}s): {record.message}"
+
+
+class PlainProgress:
+    """One line per event, for CI logs and pipes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> PlainProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def _say(self, text: str) -> None:
+        with self._lock:
+            print(text, file=sys.stderr, flush=True)
+
+    def started(self, item: ChecklistItem) -> None:
+        kind = item.check.kind if item.check else "manual"
+        self._say(f"start   {item.id} ({kind})")
+
+    def progress(self, item: ChecklistItem, done: int, total: int | None) -> None:
+        return None
+
+    def finished(self, item: ChecklistItem, record: ev.CheckRecord) -> None:
+        self._say(_summary_line(record))
+
+
+class LiveProgress:
+    """A rich live display: one row per running check, with a bar where the size is known."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self._tasks: dict[str, TaskID] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> LiveProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def _task(self, item: ChecklistItem) -> TaskID:
+        with self._lock:
+            if item.id not in self._tasks:
+                kind = item.check.kind if item.check else "manual"
+                self._tasks[item.id] = self._progress.add_task(f"{item.id} ({kind})", total=None)
+            return self._tasks[item.id]
+
+    def started(self, item: ChecklistItem) -> None:
+        self._task(item)
+
+    def progress(self, item: ChecklistItem, done: int, total: int | None) -> None:
+        self._progress.update(self._task(item), completed=done, total=total)
+
+    def finished(self, item: ChecklistItem, record: ev.CheckRecord) -> None:
+        task = self._task(item)
+        style = STATUS_STYLE.get(record.status, "")
+        total = self._progress.tasks[task].total or 1
+        self._progress.update(
+            task,
+            description=f"[{style}]{record.status:7}[/] {item.id} ({record.duration or 0:.2f}s)",
+            total=total,
+            completed=total,
+        )
+
+
+# --- summary ---------------------------------------------------------------------------------
+
+
+def _short(value: Any) -> str:
+    text = "—" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
+    return text[:16] + "…" if len(text) > 20 else text
+
+
+def _comparison_lines(status: ev.ItemStatus, limit: int = 6) -> list[str]:
+    lines = []
+    ordered = sorted(status.comparisons, key=lambda c: c.ok)
+    for c in ordered[:limit]:
+        mark = "ok" if c.ok else "DIFF"
+        expected = ev.expected_text(c) if c.tolerance else _short(c.expected)
+        lines.append(f"{mark:4} {c.name}: {_short(c.measured)} vs {expected}")
+    if len(ordered) > limit:
+        lines.append(f"… {len(ordered) - limit} more")
+    return lines
+
+
+def _compact_lines(status: ev.ItemStatus) -> list[str]:
+    """For the terminal table: the differences, else the one value or a count."""
+    bad = [c for c in status.comparisons if not c.ok]
+    if bad:
+        return _comparison_lines(ev.ItemStatus(**{**status.__dict__, "comparisons": bad}), 4)
+    if len(status.comparisons) == 1:
+        return _comparison_lines(status)
+    return [f"all {len(status.comparisons)} ok"] if status.comparisons else []
+
+
+def _print_table(statuses: list[ev.ItemStatus], console: Console) -> None:
+    table = Table(title="handover checks", show_lines=False)
+    table.add_column("item", no_wrap=True)
+    table.add_column("owner", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("measured vs expected", overflow="fold", max_width=32)
+    table.add_column("time", no_wrap=True, justify="right")
+    table.add_column("message", overflow="fold")
+    for s in statuses:
+        style = STATUS_STYLE.get(s.status, "")
+        table.add_row(
+            s.id,
+            s.owner,
+            f"[{style}]{s.status}[/]",
+            "\n".join(_compact_lines(s)),
+            "" if s.duration is None else f"{s.duration:.2f}s",
+            s.stale_reason or s.message,
+        )
+    console.print(table)
+
+
+def _print_plain(statuses: list[ev.ItemStatus]) -> None:
+    width = max((len(s.id) for s in statuses), default=4)
+    owner_width = max((len(s.owner) for s in statuses), default=5)
+    for s in statuses:
+        duration = "" if s.duration is None else f"{s.duration:.2f}s"
+        print(
+            f"{s.status.upper():8}{s.id:<{width}}  {s.owner:<{owner_width}}  {duration:>8}  "
+            f"{s.stale_reason or s.message}"
+        )
+        for line in _comparison_lines(s):
+            print(f"{'':8}  {line}")
+        for note in s.notes:
+            print(f"{'':8}  note: {note}")
+        if s.status == "fail" and s.log_tail:
+            print(f"{'':8}  log tail:")
+            for line in s.log_tail[-10:]:
+                print(f"{'':8}  | {line}")
+
+
+def _status_json(status: ev.ItemStatus) -> dict[str, Any]:
+    data = asdict(status)
+    data["comparisons"] = [c.model_dump(mode="json") for c in status.comparisons]
+    if status.finished_at is not None:
+        data["finished_at"] = ev.iso(status.finished_at)
+    return data
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def run_check(args: argparse.Namespace) -> int:
+    loaded = manifest.load(args.path)
+    path: Path = args.evidence or ev.default_path(loaded.project)
+    max_age = ev.parse_age(args.max_age) if args.max_age else None
+    if args.jobs < 1:
+        raise HandoverError("--jobs must be at least 1", "--jobs")
+    items = select(loaded, args.only, args.milestone)
+    shown = display_path(path)
+    tty = sys.stderr.isatty() and not args.json
+    if args.status:
+        evidence = ev.load_evidence(path)
+        if evidence is None:
+            print(f"note: no evidence at {shown} yet", file=sys.stderr)
+        statuses = ev.status_for(evidence, loaded, max_age)
+        chosen = [statuses[i.id] for i in items]
+        failing = [s for s in chosen if s.required and not s.ok]
+        return _report(args, loaded, path, statuses, chosen, failing, tty)
+    runner = Runner(loaded, items, path.parent / "logs", jobs=args.jobs)
+    try:
+        previous = ev.load_evidence(path)
+    except HandoverError as exc:
+        print(f"warning: {exc}; it will be replaced", file=sys.stderr)
+        previous = None
+    console = Console(stderr=True)
+    listener: LiveProgress | PlainProgress = LiveProgress(console) if tty else PlainProgress()
+    runner.listener = listener
+    with listener:
+        result = runner.run()  # SIGINT / SIGTERM: commands stopped, KeyboardInterrupt (130)
+    evidence = ev.merge(
+        previous,
+        result.records,
+        loaded,
+        started=result.started,
+        finished=result.finished,
+        environment=fingerprint(),
+        selection={"only": list(args.only), "milestone": args.milestone},
+        version=__version__,
+    )
+    ev.save_evidence(path, evidence)
+    statuses = ev.status_for(evidence, loaded, max_age)
+    ran = {r.id for r in result.records}
+    chosen = [statuses[i.id] for i in items if i.id in ran]
+    failing = [s for s in chosen if s.required and s.status in ("fail", "skipped")]
+    manual = [statuses[i.id] for i in items if i.check is None]
+    if not args.json:
+        took = (result.finished - result.started).total_seconds()
+        print(f"evidence: {shown} ({len(ran)} checks in {took:.2f}s)", file=sys.stderr)
+    return _report(args, loaded, path, statuses, chosen, failing, tty, manual)
+
+
+def _report(
+    args: argparse.Namespace,
+    loaded: manifest.LoadedHandover,
+    path: Path,
+    statuses: dict[str, ev.ItemStatus],
+    chosen: list[ev.ItemStatus],
+    failing: list[ev.ItemStatus],
+    tty: bool,
+    manual: list[ev.ItemStatus] | None = None,
+) -> int:
+    ci_failing = ev.ci_failures(statuses) if args.ci else []
+    shown_items = list(statuses.values()) if args.ci else chosen
+    code = 1 if failing or ci_failing else 0
+    if args.json:
+        print_json(
+            {
+                "ok": code == 0,
+                "exit_code": code,
+                "manifest_digest": loaded.digest,
+                "evidence": display_path(path),
+                "evidence_sha256": ev.evidence_digest(path) if path.exists() else None,
+                "checked_at": ev.iso(dt.datetime.now(dt.timezone.utc)),
+                "items": [_status_json(s) for s in shown_items],
+                "failing": [s.id for s in failing],
+                "ci_failing": [s.id for s in ci_failing],
+            }
+        )
+        return code
+    if tty:
+        _print_table(shown_items, Console())
+    else:
+        _print_plain(shown_items)
+    optional = [s for s in chosen if not s.required and s.status == "fail"]
+    if optional:
+        print(f"{len(optional)} optional check(s) failed: " + ", ".join(s.id for s in optional))
+    if ci_failing:
+        print(
+            "ci: required items not passing: "
+            + ", ".join(f"{s.id} ({s.status})" for s in ci_failing)
+        )
+    if manual and not args.ci:
+        ticked = sum(1 for s in manual if s.status == "manual")
+        print(
+            f"{len(manual)} manual item(s), {ticked} ticked (not run; 'handover check --ci' "
+            "requires required ones ticked)"
+        )
+    passed = sum(1 for s in shown_items if s.ok)
+    print(f"{passed}/{len(shown_items)} passed" + ("" if code == 0 else " — FAILED"))
+    return code
