@@ -1,0 +1,212 @@
+"""``keygen``, ``sign`` and ``verify``: signed handover sites."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from handover_docs import manifest
+from handover_docs.cli.output import add_json_flag, print_json
+from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.project import find_project
+from handover_docs.signing import keys
+from handover_docs.signing.report import render_text
+from handover_docs.signing.sign import SignOptions, sign_site
+from handover_docs.signing.site_hook import PASSPHRASE_ENV
+from handover_docs.signing.verify import Options, Trust, verify
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("keygen", help="make an Ed25519 signing key pair")
+    p.add_argument("keyfile", help="private key file to write (KEYFILE.pub gets the public key)")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"protect the private key with a passphrase (from ${PASSPHRASE_ENV}, else asked)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite existing key files")
+    add_json_flag(p)
+    p.set_defaults(run=run_keygen)
+
+    p = sub.add_parser("sign", help="sign a built site folder")
+    p.add_argument("site", help="the built site folder (e.g. site/)")
+    p.add_argument("--key", required=True, help="private key file (from 'handover keygen')")
+    p.add_argument("--release", help="release label (default: the model version with --manifest)")
+    p.add_argument("--sequence", type=int, help="release sequence number (default: previous + 1)")
+    p.add_argument("--expires-in", type=float, metavar="DAYS", help="signature expires after DAYS")
+    p.add_argument("--site-url", metavar="URL", help="the URL the site is published at")
+    p.add_argument(
+        "--previous", metavar="FILE_OR_URL", help="previous release: signature file, site or URL"
+    )
+    p.add_argument("--manifest", metavar="PATH", help="project whose manifest digest to record")
+    p.add_argument("--evidence", metavar="FILE", help="evidence file from 'handover check'")
+    add_json_flag(p)
+    p.set_defaults(run=run_sign)
+
+    p = sub.add_parser("verify", help="verify a signed site folder or URL")
+    p.add_argument("target", metavar="SITE_OR_URL", help="site folder or http(s) URL")
+    p.add_argument(
+        "--key", action="append", default=[], metavar="PUBFILE", help="trusted public key file"
+    )
+    p.add_argument(
+        "--key-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="trusted key id (sha256:...); the site's shipped key is used only if it matches",
+    )
+    p.add_argument("--min-sequence", type=int, metavar="N", help="fail below this release sequence")
+    p.add_argument("--state", metavar="FILE", help="remember the last sequence seen (rollback)")
+    p.add_argument("--site-url", metavar="URL", help="the URL the site must have been signed for")
+    p.add_argument("--chain", action="store_true", help="walk and check earlier releases")
+    p.add_argument(
+        "--jobs", type=int, default=8, metavar="N", help="parallel HTTP requests (1-64, default 8)"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=20.0, metavar="S", help="HTTP timeout (default 20 s)"
+    )
+    add_json_flag(p)
+    p.set_defaults(run=run_verify)
+
+
+def _passphrase(confirm: bool) -> bytes:
+    from_env = os.environ.get(PASSPHRASE_ENV, "")
+    if from_env:
+        return from_env.encode()
+    if not sys.stdin.isatty():
+        raise HandoverError(
+            Finding(
+                Location("keygen"),
+                "--encrypt needs a passphrase",
+                hint=f"set {PASSPHRASE_ENV} or run in a terminal",
+            )
+        )
+    first = getpass.getpass("passphrase: ")
+    if confirm and getpass.getpass("again: ") != first:
+        raise HandoverError("the passphrases differ", "keygen")
+    if not first:
+        raise HandoverError("empty passphrase", "keygen")
+    return first.encode()
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    keyfile = Path(args.keyfile)
+    passphrase = _passphrase(confirm=True) if args.encrypt else None
+    key_id = keys.generate(keyfile, passphrase=passphrase, force=args.force)
+    pub = keyfile.with_name(keyfile.name + ".pub")
+    if args.json:
+        print_json({"ok": True, "key_id": key_id, "private": str(keyfile), "public": str(pub)})
+    else:
+        print(f"wrote {keyfile} (private, mode 0600) and {pub}")
+        print(f"key id {key_id}")
+        print("publish the key id out of band; auditors pin it with 'handover verify --key-id'")
+    return 0
+
+
+def _load_signing_key(path: Path) -> keys.SigningKey:
+    try:
+        head = path.read_bytes()[:200]
+    except OSError as exc:
+        raise HandoverError(f"cannot read the key file: {exc.strerror}", path) from None
+    passphrase = os.environ.get(PASSPHRASE_ENV, "").encode() or None
+    if passphrase is None and b"ENCRYPTED" in head and sys.stdin.isatty():
+        passphrase = getpass.getpass(f"passphrase for {path}: ").encode()
+    return keys.load_private_file(path, passphrase)
+
+
+def run_sign(args: argparse.Namespace) -> int:
+    key_file = Path(args.key)
+    key = _load_signing_key(key_file)
+    site = Path(args.site)
+    manifest_digest = None
+    release = args.release
+    docs_dir: Path | None = None
+    project_root = Path.cwd()
+    if args.manifest:
+        loaded = manifest.load(args.manifest)
+        manifest_digest = loaded.digest
+        release = release or loaded.handover.model.version
+        docs_dir = loaded.project.docs
+        project_root = loaded.project.root
+    else:
+        try:
+            docs_dir = find_project(Path.cwd()).docs
+        except HandoverError:
+            docs_dir = Path.cwd() / "docs"
+    evidence_digest = None
+    if args.evidence:
+        try:
+            evidence_digest = hashlib.sha256(Path(args.evidence).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise HandoverError(
+                f"cannot read the evidence: {exc.strerror}", args.evidence
+            ) from None
+    options = SignOptions(
+        release=release,
+        sequence=args.sequence,
+        expires_in_days=args.expires_in,
+        site_url=args.site_url,
+        previous=args.previous,
+        manifest_sha256=manifest_digest,
+        evidence_sha256=evidence_digest,
+        project_root=project_root,
+        docs_dir=docs_dir,
+    )
+    result = sign_site(site, key, options, key_file=key_file)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        print_json(
+            {
+                "ok": True,
+                "signature": str(result.signature),
+                "key_id": result.key_id,
+                "release": result.release,
+                "sequence": result.sequence,
+                "files": result.files,
+                "total_size": result.total_size,
+                "statement_sha256": result.statement_sha256,
+                "build_time": result.build_time,
+                "warnings": result.warnings,
+            }
+        )
+    else:
+        print(
+            f"signed {result.files} files ({result.total_size:,} bytes) in {result.elapsed:.2f}s: "
+            f"release {result.release}, sequence {result.sequence}"
+        )
+        print(f"key id    {result.key_id}")
+        print(f"signature {result.signature}")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    trust = Trust(
+        keys=[keys.load_public(Path(p)) for p in args.key],
+        key_ids=[keys.check_key_id(k) for k in args.key_id],
+    )
+    if args.min_sequence is not None and args.min_sequence < 1:
+        raise HandoverError("--min-sequence must be 1 or more", "--min-sequence")
+    if not 1 <= args.jobs <= 64:
+        raise HandoverError("--jobs must be from 1 to 64", "--jobs")
+    if not 0 < args.timeout <= 3600:
+        raise HandoverError("--timeout must be from 0 to 3600 seconds", "--timeout")
+    options = Options(
+        min_sequence=args.min_sequence,
+        state_file=Path(args.state) if args.state else None,
+        site_url=args.site_url,
+        chain=args.chain,
+        jobs=args.jobs,
+        timeout=args.timeout,
+    )
+    verdict = verify(args.target, trust, options)
+    if args.json:
+        print_json(verdict.to_json())
+    else:
+        print(render_text(verdict))
+    return 0 if verdict.ok else 1

@@ -1,0 +1,200 @@
+"""Ed25519 keys: generate, load (file or PEM text), key ids.
+
+The key id is ``sha256:`` + the hex SHA-256 of the public key's DER
+SubjectPublicKeyInfo. Nothing here ever prints or logs key material: errors
+name the file or the environment variable, never the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.signing.atomic import write_atomic
+
+KEY_ID_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
+PEM_PRIVATE_MARK = b"-----BEGIN"
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    der = public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return "sha256:" + hashlib.sha256(der).hexdigest()
+
+
+def public_pem(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def verify_raw(public: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    try:
+        public.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private: Ed25519PrivateKey
+    source: str
+    """Where it came from, for messages: a path or the environment variable name."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.public)
+
+
+def generate(keyfile: Path, *, passphrase: bytes | None = None, force: bool = False) -> str:
+    """Write KEYFILE (private, PKCS#8 PEM, mode 0600) and KEYFILE.pub; return the key id."""
+    pub_file = keyfile.with_name(keyfile.name + ".pub")
+    for path in (keyfile, pub_file):
+        if path.exists() and not force:
+            raise HandoverError(
+                Finding(
+                    Location(str(path)),
+                    "refusing to overwrite an existing key file",
+                    hint="choose another name, or pass --force",
+                )
+            )
+    if not keyfile.parent.is_dir():
+        raise HandoverError(f"no such folder: {keyfile.parent}", keyfile)
+    private = Ed25519PrivateKey.generate()
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+    write_atomic(keyfile, pem, mode=0o600)
+    write_atomic(pub_file, public_pem(private.public_key()), mode=0o644)
+    return key_id(private.public_key())
+
+
+def _not_key(where: str, message: str, hint: str = "") -> HandoverError:
+    return HandoverError(Finding(Location(where), message, hint=hint))
+
+
+def load_private(
+    data: bytes, source: str, passphrase: bytes | None, warnings: tuple[str, ...] = ()
+) -> SigningKey:
+    """A private Ed25519 key from PEM bytes; ``source`` names it in messages."""
+    if b"PRIVATE KEY" not in data:
+        raise _not_key(
+            source,
+            "not a PEM private key",
+            hint="use the private key file written by 'handover keygen' (not the .pub)",
+        )
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase or None)
+    except TypeError:
+        if passphrase:
+            raise _not_key(source, "a passphrase was given but the key is not encrypted") from None
+        raise _not_key(
+            source,
+            "the private key is encrypted and no passphrase was given",
+            hint="set HANDOVER_SIGNING_KEY_PASSPHRASE",
+        ) from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise _not_key(
+            source,
+            "cannot load the private key (wrong passphrase or malformed PEM)",
+        ) from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise _not_key(source, "not an Ed25519 private key", hint="make one with 'handover keygen'")
+    return SigningKey(key, source, warnings)
+
+
+def load_private_file(path: Path, passphrase: bytes | None) -> SigningKey:
+    try:
+        info = path.stat()
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _not_key(str(path), f"cannot read the key file: {exc.strerror}") from None
+    warnings: tuple[str, ...] = ()
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        warnings = (
+            f"{path}: the private key is readable by other users "
+            f"(mode {stat.S_IMODE(info.st_mode):04o}); run 'chmod 600 {path}'",
+        )
+    return load_private(data, str(path), passphrase, warnings)
+
+
+def load_from_env(
+    var: str = "HANDOVER_SIGNING_KEY", passphrase_var: str = "HANDOVER_SIGNING_KEY_PASSPHRASE"
+) -> tuple[SigningKey, Path | None] | None:
+    """The key named by an environment variable: a path or the PEM itself (CI secrets).
+
+    Returns ``None`` when the variable is unset or empty, else the key and its file
+    (``None`` when the PEM came inline).
+    """
+    value = os.environ.get(var, "")
+    if not value.strip():
+        return None
+    passphrase = os.environ.get(passphrase_var, "").encode() or None
+    if value.lstrip().startswith(PEM_PRIVATE_MARK.decode()):
+        return load_private(value.strip().encode() + b"\n", f"${var}", passphrase), None
+    path = Path(value)
+    if not path.is_file():
+        # Never echo the value: it might be a mangled secret.
+        raise _not_key(
+            f"${var}",
+            "is neither a PEM private key nor the path of an existing file",
+        )
+    return load_private_file(path, passphrase), path
+
+
+def load_public(path: Path) -> Ed25519PublicKey:
+    """An auditor's trust anchor: an Ed25519 public key in PEM (SubjectPublicKeyInfo)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _not_key(str(path), f"cannot read the public key: {exc.strerror}") from None
+    if b"PRIVATE KEY" in data:
+        raise _not_key(
+            str(path),
+            "this is a private key; verify with the public key",
+            hint=f"use {path.name}.pub, written by 'handover keygen'",
+        )
+    key = parse_public(data)
+    if key is None:
+        raise _not_key(str(path), "not an Ed25519 public key in PEM format")
+    return key
+
+
+def parse_public(data: bytes) -> Ed25519PublicKey | None:
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+    return key if isinstance(key, Ed25519PublicKey) else None
+
+
+def check_key_id(text: str, where: str = "--key-id") -> str:
+    value = text.strip().lower()
+    if not KEY_ID_PATTERN.fullmatch(value):
+        raise _not_key(
+            where,
+            f"malformed key id {text!r}",
+            hint="expected 'sha256:' and 64 hex digits, as printed by 'handover keygen'",
+        )
+    return value

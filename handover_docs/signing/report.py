@@ -1,0 +1,134 @@
+"""The verdict of a verification, and its human and JSON renderings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ProblemKind = Literal[
+    "no-signature",
+    "malformed-signature",
+    "bad-signature",
+    "untrusted-key",
+    "payload-type",
+    "bad-statement",
+    "wrong-site-url",
+    "expired",
+    "rollback",
+    "fork",
+    "modified",
+    "larger",
+    "missing",
+    "extra",
+    "symlink",
+    "special-file",
+    "unsafe-name",
+    "fetch-error",
+    "chain",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: ProblemKind
+    message: str
+    path: str | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind}: {self.path}: {self.message}"
+            if self.path
+            else f"{self.kind}: {self.message}"
+        )
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    release: str
+    sequence: int
+    build_time: str
+    commit: str | None
+    statement_sha256: str
+    key_id: str | None
+    status: str
+    """``verified``, ``head`` or a short reason the walk stopped."""
+
+
+@dataclass
+class Verdict:
+    target: str
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    key_id: str | None = None
+    """The key that verified the signature (only set when it is trusted)."""
+    trusted_key_ids: list[str] = field(default_factory=list)
+    release: str | None = None
+    sequence: int | None = None
+    build_time: str | None = None
+    expires: str | None = None
+    site_url: str | None = None
+    commit: str | None = None
+    dirty: bool | None = None
+    manifest_sha256: str | None = None
+    evidence_sha256: str | None = None
+    statement_sha256: str | None = None
+    files_checked: int = 0
+    files_signed: int = 0
+    chain: list[ChainLink] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, kind: ProblemKind, message: str, path: str | None = None) -> None:
+        self.problems.append(Problem(kind, message, path))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["problems"] = [asdict(p) for p in self.problems]
+        return {"ok": self.ok, **{k: v for k, v in data.items() if k != "ok"}}
+
+
+def render_text(verdict: Verdict, *, limit: int = 50) -> str:
+    """A report for people: the verdict first, then what was signed, then each problem."""
+    lines = [f"{'VERIFIED' if verdict.ok else 'FAILED'}: {verdict.target}"]
+    if verdict.key_id:
+        lines.append(f"  signer key    {verdict.key_id} (trusted)")
+    elif verdict.trusted_key_ids:
+        lines.append(f"  trusted keys  {', '.join(verdict.trusted_key_ids)}")
+    if verdict.sequence is not None:
+        lines.append(f"  release       {verdict.release} (sequence {verdict.sequence})")
+        lines.append(f"  built         {verdict.build_time}")
+        if verdict.expires:
+            lines.append(f"  expires       {verdict.expires}")
+        if verdict.site_url:
+            lines.append(f"  site URL      {verdict.site_url}")
+        commit = verdict.commit or "unknown"
+        if verdict.dirty:
+            commit += " (uncommitted changes)"
+        lines.append(f"  source commit {commit}")
+        if verdict.manifest_sha256:
+            lines.append(f"  manifest      sha256:{verdict.manifest_sha256}")
+        if verdict.evidence_sha256:
+            lines.append(f"  evidence      sha256:{verdict.evidence_sha256}")
+        lines.append(
+            f"  files         {verdict.files_checked} checked of {verdict.files_signed} signed"
+        )
+    for link in verdict.chain:
+        lines.append(
+            f"  chain         {link.release} (sequence {link.sequence}, built {link.build_time}, "
+            f"commit {link.commit or 'unknown'}): {link.status}"
+        )
+    counts: dict[str, int] = {}
+    for problem in verdict.problems:
+        counts[problem.kind] = counts.get(problem.kind, 0) + 1
+    for problem in verdict.problems[:limit]:
+        lines.append(f"  - {problem}")
+    if len(verdict.problems) > limit:
+        lines.append(f"  ... and {len(verdict.problems) - limit} more")
+    if counts:
+        lines.append("  " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    for note in verdict.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)

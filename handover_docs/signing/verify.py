@@ -1,0 +1,455 @@
+"""Verify a signed site (a folder, or a URL through :mod:`remote`) against pinned keys.
+
+Order matters: the signature is checked over the PAE before the payload is
+parsed; subject paths are checked before any file is read; files are compared
+by size before they are hashed, and never read past the recorded size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from handover_docs.errors import HandoverError
+from handover_docs.signing import dsse, hashing, keys, remote, state
+from handover_docs.signing.report import ChainLink, ProblemKind, Verdict
+from handover_docs.signing.statement import (
+    KEY_FILE,
+    SIGNATURE_FILE,
+    Statement,
+    StatementError,
+    parse,
+    statement_digest,
+)
+
+MAX_SIGNATURE_BYTES = 64 << 20
+"""A larger signature file is refused unread (a million subjects fit well below)."""
+MAX_KEY_BYTES = 4096
+MAX_CHAIN = 10_000
+
+
+class Site(Protocol):
+    label: str
+    base_url: str | None
+
+    def read(self, name: str, limit: int) -> tuple[bytes | None, str]: ...
+
+    def check_files(
+        self, subjects: list[tuple[str, str, int]]
+    ) -> list[tuple[ProblemKind, str, str]]: ...
+
+    def extras_note(self) -> str: ...
+
+
+class LocalSite:
+    """A site folder on disk."""
+
+    def __init__(self, root: Path, *, workers: int | None = None) -> None:
+        self.root = root
+        self.label = str(root)
+        self.base_url: str | None = None
+        self.workers = workers
+
+    def read(self, name: str, limit: int) -> tuple[bytes | None, str]:
+        path = os.path.join(self.root, *name.split("/"))
+        try:
+            fd = os.open(path, hashing.OPEN_FLAGS)
+        except FileNotFoundError:
+            return None, "missing"
+        except OSError as exc:
+            return None, f"cannot read: {exc.strerror}"
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None, "not a regular file"
+            if os.fstat(fd).st_size > limit:
+                return None, f"larger than {limit} bytes"
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            return None, f"larger than {limit} bytes"
+        return data, ""
+
+    def check_files(
+        self, subjects: list[tuple[str, str, int]]
+    ) -> list[tuple[ProblemKind, str, str]]:
+        entries, refusals = hashing.scan(self.root, skip=(SIGNATURE_FILE,))
+        problems: list[tuple[ProblemKind, str, str]] = []
+        refused = {r.path for r in refusals}
+        for refusal in refusals:
+            kinds: dict[str, ProblemKind] = {
+                "symlink": "symlink",
+                "special": "special-file",
+                "unreadable": "fetch-error",
+            }
+            kind = kinds.get(refusal.reason, "unsafe-name")
+            problems.append((kind, refusal.path, refusal.detail))
+        on_disk = {e.path: e.size for e in entries}
+        signed = {name for name, _, _ in subjects}
+        to_hash: list[tuple[str, int]] = []
+        expected: dict[str, str] = {}
+        for name, sha, size in subjects:
+            actual = on_disk.get(name)
+            if actual is None:
+                if name not in refused:
+                    problems.append(("missing", name, "signed but not in the site"))
+            elif actual > size:
+                problems.append(("larger", name, f"{actual} bytes, larger than the signed {size}"))
+            elif actual != size:
+                problems.append(("modified", name, f"{actual} bytes, the signed file has {size}"))
+            else:
+                to_hash.append((name, size))
+                expected[name] = sha
+        for name in sorted(on_disk.keys() - signed):
+            problems.append(("extra", name, "in the site but not signed"))
+        hashed = hashing.hash_many(self.root, to_hash, limits=True, workers=self.workers)
+        for name, _size in to_hash:
+            got = hashed[name]
+            if got.sha256 is None:
+                problems.append(
+                    ("missing" if got.error == "missing" else "fetch-error", name, got.error)
+                )
+            elif got.sha256 != expected[name]:
+                problems.append(("modified", name, "sha256 differs from the signed one"))
+        return problems
+
+    def extras_note(self) -> str:
+        return ""
+
+
+@dataclass
+class Trust:
+    """What the auditor trusts: public key files and/or pinned key ids."""
+
+    keys: list[Ed25519PublicKey] = field(default_factory=list)
+    key_ids: list[str] = field(default_factory=list)
+
+    @property
+    def expected_ids(self) -> list[str]:
+        return sorted({keys.key_id(k) for k in self.keys} | set(self.key_ids))
+
+
+@dataclass(frozen=True)
+class Options:
+    min_sequence: int | None = None
+    state_file: Path | None = None
+    site_url: str | None = None
+    chain: bool = False
+    now: dt.datetime | None = None
+    jobs: int = remote.DEFAULT_JOBS
+    timeout: float = remote.DEFAULT_TIMEOUT
+
+
+def open_site(target: str, options: Options) -> Site:
+    if remote.is_url(target):
+        return remote.RemoteSite(target, jobs=options.jobs, timeout=options.timeout)
+    path = Path(target)
+    if not path.is_dir():
+        raise HandoverError(f"no such site folder: {target}", target)
+    return LocalSite(path)
+
+
+def _normal_url(url: str) -> str:
+    """Compare site URLs by scheme, host and path, ignoring case in the scheme and host only."""
+    text = url.strip()
+    if not remote.is_url(text):
+        return text
+    parts = urllib.parse.urlsplit(remote.site_base(text))
+    return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
+
+
+def _verifying_key(
+    envelope: dsse.Envelope, candidates: Sequence[Ed25519PublicKey]
+) -> Ed25519PublicKey | None:
+    """The first candidate key under which some signature verifies (keyid is never consulted)."""
+    message = envelope.pae()
+    for key in candidates:
+        for signature in envelope.signatures:
+            if keys.verify_raw(key, signature.sig, message):
+                return key
+    return None
+
+
+def _check_signature(site: Site, envelope: dsse.Envelope, trust: Trust, verdict: Verdict) -> bool:
+    shipped_data, _ = site.read(KEY_FILE, MAX_KEY_BYTES)
+    shipped = keys.parse_public(shipped_data) if shipped_data else None
+    shipped_id = keys.key_id(shipped) if shipped else None
+    candidates = list(trust.keys)
+    if shipped is not None and shipped_id in trust.key_ids:
+        candidates.append(shipped)
+    expected = ", ".join(trust.expected_ids)
+    trusted = _verifying_key(envelope, candidates)
+    if trusted is not None:
+        verdict.key_id = keys.key_id(trusted)
+        return True
+    if shipped is not None and _verifying_key(envelope, [shipped]) is not None:
+        verdict.add(
+            "untrusted-key",
+            f"signed by key {shipped_id} (the key shipped in the site), which is not trusted; "
+            f"expected {expected}",
+        )
+        return False
+    named = ", ".join(sorted({_shown(s.keyid) for s in envelope.signatures}))
+    if trust.key_ids and not trust.keys and shipped_id not in trust.key_ids:
+        site_key = (
+            f"the site ships key {shipped_id}" if shipped_id else f"the site ships no {KEY_FILE}"
+        )
+        verdict.add(
+            "untrusted-key",
+            f"cannot resolve the pinned key {expected}: {site_key}; the envelope names key {named}",
+        )
+        return False
+    verdict.add(
+        "bad-signature",
+        f"no signature verifies under the trusted key {expected} "
+        f"(the envelope names key {named}; a key id proves nothing)",
+    )
+    return False
+
+
+def _shown(keyid: str) -> str:
+    """An envelope's (untrusted) keyid as safe to print."""
+    return keyid if keys.KEY_ID_PATTERN.fullmatch(keyid) else repr(keyid[:80])
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+
+
+def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict:
+    """Verify TARGET (a folder or an http(s) URL). Bad auditor input raises HandoverError."""
+    options = options or Options()
+    if not trust.keys and not trust.key_ids:
+        raise HandoverError("no trust anchor: give --key PUBFILE or --key-id ID", "verify")
+    state_data = None
+    if options.state_file is not None:
+        if not options.state_file.parent.is_dir():
+            raise HandoverError(
+                f"no such folder for the state file: {options.state_file}", "--state"
+            )
+        state_data = state.load(options.state_file)  # bad input shows before any fetching
+    site = open_site(target, options)
+    verdict = Verdict(site.label, trusted_key_ids=trust.expected_ids)
+    raw, why = site.read(SIGNATURE_FILE, MAX_SIGNATURE_BYTES)
+    if raw is None:
+        if why == "missing":
+            verdict.add("no-signature", f"the site has no {SIGNATURE_FILE}: it is not signed")
+        elif why.startswith("larger"):
+            verdict.add("malformed-signature", f"{SIGNATURE_FILE} is {why}; refused")
+        else:
+            verdict.add("no-signature", f"cannot read {SIGNATURE_FILE}: {why}")
+        return verdict
+    try:
+        envelope = dsse.parse_envelope(raw)
+    except dsse.EnvelopeError as exc:
+        verdict.add("malformed-signature", f"{SIGNATURE_FILE}: {exc}")
+        return verdict
+    signed = _check_signature(site, envelope, trust, verdict)
+    if envelope.payload_type != dsse.PAYLOAD_TYPE:
+        verdict.add(
+            "payload-type",
+            f"payloadType is {envelope.payload_type!r}, expected {dsse.PAYLOAD_TYPE!r}",
+        )
+    if not signed or not verdict.ok:
+        return verdict
+    try:
+        statement = parse(envelope.payload)
+    except StatementError as exc:
+        verdict.add("bad-statement", f"the signed statement is refused: {exc}")
+        return verdict
+    _describe(verdict, statement, statement_digest(envelope.payload))
+    _check_site_url(site, statement, options, verdict)
+    _check_expiry(statement, options, verdict)
+    seen_key, seen_data = _check_rollback(statement, options, state_data, verdict)
+    subjects = [(s.name, s.sha256, s.size) for s in statement.subjects]
+    for kind, path, message in site.check_files(subjects):
+        verdict.add(kind, message, path)
+    failed_files = {p.path for p in verdict.problems if p.path}
+    verdict.files_checked = len(subjects) - len(failed_files & {s[0] for s in subjects})
+    if note := site.extras_note():
+        verdict.notes.append(note)
+    if options.chain:
+        _walk_chain(site, statement, envelope, trust, verdict)
+    if verdict.ok and options.state_file is not None and seen_data is not None:
+        state.remember(
+            options.state_file,
+            seen_data,
+            seen_key,
+            state.Seen(
+                statement.predicate.sequence,
+                statement.predicate.release,
+                str(verdict.statement_sha256),
+                statement.predicate.build_time,
+            ),
+        )
+    return verdict
+
+
+def _describe(verdict: Verdict, statement: Statement, digest: str) -> None:
+    p = statement.predicate
+    verdict.release = p.release
+    verdict.sequence = p.sequence
+    verdict.build_time = p.build_time
+    verdict.expires = p.expires
+    verdict.site_url = p.site_url
+    verdict.commit = p.commit
+    verdict.dirty = p.dirty
+    verdict.manifest_sha256 = p.manifest_sha256
+    verdict.evidence_sha256 = p.evidence_sha256
+    verdict.statement_sha256 = digest
+    verdict.files_signed = len(statement.subjects)
+
+
+def _check_site_url(site: Site, statement: Statement, options: Options, verdict: Verdict) -> None:
+    signed = statement.predicate.site_url
+    expected = options.site_url or site.base_url
+    if expected is None:
+        return
+    if signed is None:
+        if options.site_url:
+            verdict.add(
+                "wrong-site-url", f"the statement names no site URL; expected {options.site_url}"
+            )
+        else:
+            verdict.notes.append("the statement names no site URL, so any host may serve it")
+        return
+    if _normal_url(signed) != _normal_url(expected):
+        verdict.add("wrong-site-url", f"signed for {signed}, but verifying {expected}")
+
+
+def _check_expiry(statement: Statement, options: Options, verdict: Verdict) -> None:
+    expires = statement.predicate.expires
+    if expires is None:
+        return
+    now = options.now or dt.datetime.now(dt.timezone.utc)
+    if now > _parse_time(expires):
+        verdict.add("expired", f"the signature expired at {expires}")
+
+
+def _check_rollback(
+    statement: Statement, options: Options, data: dict[str, Any] | None, verdict: Verdict
+) -> tuple[str, dict[str, Any] | None]:
+    p = statement.predicate
+    if options.min_sequence is not None and p.sequence < options.min_sequence:
+        verdict.add(
+            "rollback",
+            f"sequence {p.sequence} is below the minimum {options.min_sequence}: an older release",
+        )
+    key = p.site_url.rstrip("/") if p.site_url else f"key:{verdict.key_id}"
+    if options.state_file is None or data is None:
+        return key, None
+    seen = state.last_seen(data, key, options.state_file)
+    if seen is not None:
+        if p.sequence < seen.sequence:
+            verdict.add(
+                "rollback",
+                f"sequence {p.sequence} (release {p.release}) is below the last one seen, "
+                f"{seen.sequence} (release {seen.release}): an older release is being served",
+            )
+        elif p.sequence == seen.sequence and seen.statement_sha256 != verdict.statement_sha256:
+            verdict.add(
+                "fork",
+                f"sequence {p.sequence} was seen before with another statement "
+                f"(sha256:{seen.statement_sha256}): two different releases share a number",
+            )
+        elif p.sequence == seen.sequence:
+            return key, None  # nothing new to remember
+    return key, data
+
+
+def _walk_chain(
+    site: Site, head: Statement, envelope: dsse.Envelope, trust: Trust, verdict: Verdict
+) -> None:
+    p = head.predicate
+    verdict.chain.append(
+        ChainLink(
+            p.release,
+            p.sequence,
+            p.build_time,
+            p.commit,
+            str(verdict.statement_sha256),
+            verdict.key_id,
+            "head",
+        )
+    )
+    current = head
+    candidates = list(trust.keys)
+    for _ in range(MAX_CHAIN):
+        prev = current.predicate.previous
+        if prev is None:
+            return
+        if prev.path is None:
+            verdict.notes.append(
+                f"chain stops at release {prev.release} (sequence {prev.sequence}): "
+                "its statement was not carried in the site"
+            )
+            return
+        data, why = site.read(prev.path, MAX_SIGNATURE_BYTES)
+        if data is None:
+            verdict.add(
+                "chain",
+                f"release {prev.sequence}'s signature file is unavailable: {why}",
+                prev.path,
+            )
+            return
+        try:
+            earlier = dsse.parse_envelope(data)
+            statement = parse(earlier.payload)
+        except (dsse.EnvelopeError, StatementError) as exc:
+            verdict.add("chain", f"release {prev.sequence}: {exc}", prev.path)
+            return
+        digest = statement_digest(earlier.payload)
+        if digest != prev.statement_sha256:
+            verdict.add(
+                "chain",
+                f"release {prev.sequence}'s statement digest is sha256:{digest}, but the next "
+                f"release names sha256:{prev.statement_sha256}",
+                prev.path,
+            )
+            return
+        if statement.predicate.sequence != prev.sequence:
+            verdict.add(
+                "chain",
+                f"the statement at {prev.path} has sequence {statement.predicate.sequence}, "
+                f"expected {prev.sequence}",
+                prev.path,
+            )
+            return
+        key = _verifying_key(earlier, candidates + _pinned(site, trust))
+        status = "verified" if key is not None else "signature not by a trusted key"
+        if key is None:
+            verdict.add(
+                "chain",
+                f"release {prev.release} (sequence {prev.sequence}) is not signed by a trusted key "
+                f"({', '.join(trust.expected_ids)})",
+                prev.path,
+            )
+        q = statement.predicate
+        verdict.chain.append(
+            ChainLink(
+                q.release,
+                q.sequence,
+                q.build_time,
+                q.commit,
+                digest,
+                keys.key_id(key) if key else None,
+                status,
+            )
+        )
+        if key is None:
+            return
+        current = statement
+
+
+def _pinned(site: Site, trust: Trust) -> list[Ed25519PublicKey]:
+    if not trust.key_ids:
+        return []
+    data, _ = site.read(KEY_FILE, MAX_KEY_BYTES)
+    shipped = keys.parse_public(data) if data else None
+    return [shipped] if shipped is not None and keys.key_id(shipped) in trust.key_ids else []
