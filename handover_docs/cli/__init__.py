@@ -16,7 +16,7 @@ from handover_docs import __version__
 from handover_docs.cli.output import report_error
 from handover_docs.errors import HandoverError
 
-COMMAND_MODULES = ("manifest_cmds",)
+COMMAND_MODULES = ("manifest_cmds", "check_cmds", "review_cmds", "signing_cmds", "render_cmds")
 """Modules of handover_docs.cli that add subcommands, in help order."""
 
 

@@ -1,0 +1,132 @@
+"""``handover render``: the generated pages as plain Markdown, for engines without plugins."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import posixpath
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handover_docs import manifest
+from handover_docs.cli.output import add_json_flag, print_json
+from handover_docs.errors import HandoverError, display_path
+from handover_docs.glossary import GlossaryLinker, Mode
+from handover_docs.pages import refs
+from handover_docs.pages.evidence import DEFAULT_EVIDENCE, page_evidence
+from handover_docs.pages.render import DEFAULT_FOLDER, Linker, render_pages
+from handover_docs.project import find_project, plugin_options
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "render",
+        help="write the generated pages as plain Markdown + assets (for other engines)",
+        description="Render the generated pages without MkDocs. With --with-docs (the "
+        "default) the docs folder is copied too, with [[id]] references resolved, so DIR "
+        "is a complete docs folder for any Markdown site engine.",
+    )
+    p.add_argument("path", nargs="?", help="project folder, mkdocs.yml, manifest folder or file")
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.add_argument(
+        "--no-docs", dest="with_docs", action="store_false", help="only the generated pages"
+    )
+    p.add_argument(
+        "--glossary",
+        choices=("first", "all", "off"),
+        help="link glossary terms as Markdown links with a title (default: the plugin's "
+        "'glossary' option in mkdocs.yml, else 'first')",
+    )
+    add_json_flag(p)
+    p.set_defaults(run=run_render)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_render(args: argparse.Namespace) -> int:
+    project = find_project(args.path)
+    options: dict[str, Any] = {}
+    if project.config_file is not None:
+        options = plugin_options(project.config_file)[0]
+    folder = str(options.get("folder", DEFAULT_FOLDER)).strip("/")
+    templates = options.get("templates")
+    templates_dir = project.root / str(templates) if templates else None
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise HandoverError(
+            f"template folder {display_path(templates_dir)} does not exist",
+            project.config_file or project.root,
+        )
+    loaded = manifest.load_project(project)
+    evidence_file = project.root / str(options.get("evidence", DEFAULT_EVIDENCE))
+    site = render_pages(
+        loaded,
+        evidence=page_evidence(loaded, evidence_file),
+        templates_dir=templates_dir,
+        folder=folder,
+        section_title=str(options.get("section", "Handover")),
+    )
+    mode: Mode = args.glossary or str(options.get("glossary", "first"))  # type: ignore[assignment]
+    if mode not in ("first", "all", "off"):
+        raise HandoverError(f"glossary: expected first, all or off, got {mode!r}")
+    terms = GlossaryLinker.from_terms(loaded.handover.glossary)
+    glossary_page = f"{folder}/glossary.md"
+
+    def linked(rel: str, text: str) -> str:
+        if rel == glossary_page:
+            return text
+        href = posixpath.relpath(glossary_page, posixpath.dirname(rel) or ".")
+        return terms.link_markdown(text, href, mode)
+
+    out = Path(args.out)
+    if out.resolve() == project.docs.resolve() or project.docs.resolve() in out.resolve().parents:
+        raise HandoverError(f"--out {args.out} is inside the docs folder; pick another folder")
+    written: list[str] = []
+    if args.with_docs and project.docs.is_dir():
+        linker = Linker(loaded, folder)
+        for source in sorted(project.docs.rglob("*")):
+            if not source.is_file():
+                continue
+            rel = source.relative_to(project.docs).as_posix()
+            data = source.read_bytes()
+            if source.suffix == ".md":
+                text = refs.resolve(
+                    data.decode("utf-8"), page=rel, display=display_path(source), linker=linker
+                )
+                data = linked(rel, text).encode("utf-8")
+            _write(out / rel, data)
+            written.append(rel)
+    for rel, text in site.pages.items():
+        _write(out / rel, linked(rel, text).encode("utf-8"))
+        written.append(rel)
+    for rel, data in site.assets.items():
+        _write(out / rel, data)
+        written.append(rel)
+    nav = yaml.safe_dump({"nav": site.nav}, sort_keys=False, allow_unicode=True)
+    _write(out / folder / "nav.yml", nav.encode("utf-8"))
+    written.append(f"{folder}/nav.yml")
+    if args.json:
+        print_json({"ok": True, "out": str(out), "files": written, "pages": list(site.pages)})
+    else:
+        print(
+            f"wrote {len(site.pages)} generated pages"
+            + (
+                f" and {len(written) - len(site.pages) - len(site.assets) - 1} docs files"
+                if args.with_docs
+                else ""
+            )
+            + f" to {display_path(out)} (nav section: {folder}/nav.yml)"
+        )
+    return 0

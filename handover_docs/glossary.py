@@ -1,0 +1,318 @@
+"""Link glossary terms in rendered pages (HTML, or Markdown for other engines), in one pass.
+
+Rules (documented in ``docs/reference/plugin.md``):
+
+- Every term and alias links to its glossary entry, with the definition as the link's
+  ``title`` (mkdocs-material shows it as a tooltip with ``content.tooltips``).
+- Matching is by whole words. Terms are case-insensitive ("drift" matches "Drift"), except
+  a term or alias written in capitals only (an acronym such as "AUC"), which matches only
+  in capitals, so "AUC" never links "auc" inside a sentence.
+- Simple plurals match: "threshold" also links "thresholds"; "y" -> "ies"
+  ("dependency" / "dependencies"); words ending in s, x, z, ch or sh take "es".
+- The longest term wins ("decision threshold" before "threshold").
+- Never inside code, pre, headings, existing links, buttons, labels, script/style, abbr or
+  elements marked ``class="no-glossary"`` (and never on the glossary page itself).
+- By default only the first occurrence of each term per page links (``mode="first"``);
+  ``mode="all"`` links every occurrence.
+
+Cost: the HTML is split into tags and text once; each text node is split into words
+once, and each word (or run of up to N words, N the longest term) is looked up in a
+dict. Time grows with text size, not with the number of terms.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from handover_docs import schema
+
+Mode = Literal["first", "all", "off"]
+
+_TOKENS = re.compile(
+    r"(<!--.*?-->)|<\s*(/)?\s*([A-Za-z][A-Za-z0-9-]*)([^>]*?)(/)?\s*>|(<[^>]*>?)|([^<]+)", re.S
+)
+"""One token per match: comment | tag (closing, name, attributes, self-closing) | other | text."""
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_WORD_OR_ENTITY = re.compile(r"&#?[A-Za-z0-9]+;|[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_SKIP = frozenset(
+    {
+        "a",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "script",
+        "style",
+        "abbr",
+        "button",
+        "label",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "textarea",
+        "select",
+        "option",
+        "svg",
+        "math",
+        "title",
+        "head",
+        "nav",
+    }
+)
+_VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+)
+_NO_GLOSSARY = re.compile(r"""class\s*=\s*["'][^"']*\bno-glossary\b""")
+
+
+def term_anchor(term: str) -> str:
+    """The anchor of a glossary entry on the glossary page."""
+    slug = re.sub(r"[^a-z0-9]+", "-", term.casefold()).strip("-")
+    return "term-" + (slug or "x")
+
+
+def _plurals(word: str) -> list[str]:
+    low = word.casefold()
+    forms = [word + "s"]
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        forms = [word + "es"]
+    elif low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        forms = [word[:-1] + "ies", word + "s"]
+    if word.isupper():
+        forms = [word + "s"]
+    return forms
+
+
+@dataclass
+class _Entry:
+    term: str
+    anchor: str
+    definition: str
+
+
+@dataclass
+class GlossaryLinker:
+    """Built once per site from the glossary; :meth:`link_html` runs once per page."""
+
+    entries: dict[tuple[str, ...], _Entry] = field(default_factory=dict)
+    exact: dict[tuple[str, ...], _Entry] = field(default_factory=dict)
+    longest: int = 0
+    starts: set[str] = field(default_factory=set)
+    """Case-folded first words of every term: most words are not, and are skipped at once."""
+
+    @classmethod
+    def from_terms(cls, terms: Iterable[schema.Term]) -> GlossaryLinker:
+        linker = cls()
+        for t in terms:
+            entry = _Entry(t.term, term_anchor(t.term), " ".join(t.definition.split()))
+            for name in [t.term, *t.aliases]:
+                words = tuple(_WORD.findall(name))
+                if not words:
+                    continue
+                acronym = any(c.isalpha() for c in name) and name.upper() == name
+                forms = [words] + [(*words[:-1], p) for p in _plurals(words[-1])]
+                for form in forms:
+                    linker.starts.add(form[0].casefold())
+                    if acronym:
+                        linker.exact.setdefault(form, entry)
+                    else:
+                        linker.entries.setdefault(tuple(w.casefold() for w in form), entry)
+                linker.longest = max(linker.longest, len(words))
+        return linker
+
+    def __bool__(self) -> bool:
+        return bool(self.entries or self.exact)
+
+    def _match(
+        self, words: list[re.Match[str]], folded: list[str], i: int
+    ) -> tuple[int, _Entry] | None:
+        """The longest term starting at word i: (number of words, entry)."""
+        if folded[i] not in self.starts:
+            return None
+        # the words of a term must be separated by white space or a hyphen only
+        joined = 1
+        while joined < self.longest and i + joined < len(words):
+            gap = words[i].string[words[i + joined - 1].end() : words[i + joined].start()]
+            if not _joins(gap):
+                break
+            joined += 1
+        for n in range(joined, 0, -1):
+            hit = self.exact.get(tuple(w.group() for w in words[i : i + n]))
+            if hit is None:
+                hit = self.entries.get(tuple(folded[i : i + n]))
+            if hit is not None:
+                return n, hit
+        return None
+
+    def link_text(
+        self, text: str, href: str, seen: set[str], mode: Mode, *, markdown: bool = False
+    ) -> str:
+        """Link terms in one run of text (HTML text node, or Markdown text outside markup)."""
+        words = [w for w in _WORD_OR_ENTITY.finditer(text) if not w.group().startswith("&")]
+        if not words:
+            return text
+        folded = [w.group().casefold() for w in words]
+        out: list[str] = []
+        pos = 0
+        i = 0
+        while i < len(words):
+            found = self._match(words, folded, i)
+            if found is None:
+                i += 1
+                continue
+            n, entry = found
+            if mode == "first" and entry.anchor in seen:
+                i += n
+                continue
+            seen.add(entry.anchor)
+            start, end = words[i].start(), words[i + n - 1].end()
+            out.append(text[pos:start])
+            tooltip = f"{entry.term}: {entry.definition}"
+            if markdown:
+                # a Markdown link title: no quotes, angle brackets, backslash or pipe inside
+                title = tooltip.translate(_MD_TITLE)
+                out.append(f'[{text[start:end]}]({href}#{entry.anchor} "{title}")')
+            else:
+                title = html.escape(tooltip, quote=True)
+                out.append(
+                    f'<a class="ho-term" href="{html.escape(href, quote=True)}#{entry.anchor}" '
+                    f'title="{title}">{text[start:end]}</a>'
+                )
+            pos = end
+            i += n
+        out.append(text[pos:])
+        return "".join(out)
+
+    def link_html(self, page_html: str, glossary_href: str, mode: Mode = "first") -> str:
+        """Link terms in a page's HTML body, skipping code, headings and links."""
+        if mode == "off" or not self:
+            return page_html
+        seen: set[str] = set()
+        stack: list[tuple[str, bool]] = []
+        skipping = 0
+        out: list[str] = []
+        for token in _TOKENS.finditer(page_html):
+            closing, name, attrs, selfclose, text = token.group(2, 3, 4, 5, 7)
+            if text is not None:
+                if skipping or text.isspace():
+                    out.append(text)
+                else:
+                    out.append(self.link_text(text, glossary_href, seen, mode))
+                continue
+            out.append(token.group())
+            if name is None:
+                continue  # a comment or a stray '<'
+            name = name.lower()
+            if name in _VOID or selfclose:
+                continue
+            if closing:
+                if any(open_name == name for open_name, _ in stack):
+                    while stack:
+                        open_name, skipped = stack.pop()
+                        skipping -= skipped
+                        if open_name == name:
+                            break
+                continue
+            skip = name in _SKIP or bool(attrs and _NO_GLOSSARY.search(attrs))
+            stack.append((name, skip))
+            skipping += skip
+        return "".join(out)
+
+    def link_markdown(self, text: str, glossary_href: str, mode: Mode = "first") -> str:
+        """Link terms in a Markdown page (for engines without the plugin), same rules.
+
+        Left alone: fenced and indented code, headings, front matter, HTML lines, link and
+        abbreviation definitions, admonition titles, and inside a line: code spans, links,
+        images, ``[[references]]``, HTML tags, attribute lists, escapes, entities and URLs.
+        """
+        if mode == "off" or not self:
+            return text
+        seen: set[str] = set()
+        lines = text.split("\n")
+        out: list[str] = []
+        fence: str | None = None
+        opener = ""  # the last line that was neither blank nor indented
+        previous_blank = True
+        in_front_matter = bool(lines) and lines[0].strip() == "---"
+        for index, line in enumerate(lines):
+            stripped = line.strip()
+            nxt = lines[index + 1] if index + 1 < len(lines) else ""
+            skip = False
+            if in_front_matter:
+                skip = True
+                if index > 0 and stripped in {"---", "..."}:
+                    in_front_matter = False
+            elif fence is not None:
+                skip = True
+                if stripped.startswith(fence):
+                    fence = None
+            elif match := _MD_FENCE.match(line):
+                fence, skip = match.group(1)[0] * 3, True
+            elif line.startswith(("    ", "\t")) and stripped:
+                skip = previous_blank and not _MD_CONTAINER.match(opener)
+            elif _MD_SKIP_LINE.match(line) or (stripped and _MD_SETEXT.match(nxt)):
+                skip = True
+            if stripped and not line.startswith(("    ", "\t")):
+                opener = line
+            previous_blank = not stripped and not line.startswith(("    ", "\t"))
+            out.append(line if skip else self._link_md_line(line, glossary_href, seen, mode))
+        return "\n".join(out)
+
+    def _link_md_line(self, line: str, href: str, seen: set[str], mode: Mode) -> str:
+        out: list[str] = []
+        pos = 0
+        for protected in _MD_PROTECT.finditer(line):
+            out.append(
+                self.link_text(line[pos : protected.start()], href, seen, mode, markdown=True)
+            )
+            out.append(protected.group())
+            pos = protected.end()
+        out.append(self.link_text(line[pos:], href, seen, mode, markdown=True))
+        return "".join(out)
+
+
+_MD_TITLE = str.maketrans({'"': "”", "'": "’", "<": "‹", ">": "›", "\\": "/", "|": "/"})
+"""Characters a Markdown link title cannot hold safely in every engine, and look-alikes."""
+_MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_MD_SKIP_LINE = re.compile(
+    r"^\s{0,3}(#|<|!!!|\?\?\?|:::|\*\[|\[[^\]]+\]:|\|?\s*:?-{3,}|(=+|-+)\s*$)"
+)
+_MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_MD_CONTAINER = re.compile(r"^\s*(!!!|\?\?\?|===|[-*+]\s|\d+[.)]\s)")
+_MD_PROTECT = re.compile(
+    r"(`+).*?\1"  # code span
+    r"|!?\[(?:\\.|[^\]\\\n])*\]\((?:\\.|[^)\\\n])*\)"  # inline link or image
+    r"|!?\[(?:\\.|[^\]\\\n])*\]\[[^\]\n]*\]"  # reference link
+    r"|\[\[[^\]\n]*\]\]"  # [[reference]]
+    r"|<(code|a|kbd|samp|abbr|span|button)\b[^>\n]*>.*?</\2\s*>"  # inline HTML kept whole
+    r"|<[^>\n]*>"  # HTML tag or autolink
+    r"|\{[^}\n]*\}"  # attribute list
+    r"|\\."  # backslash escape
+    r"|&#?\w+;"  # entity
+    r"|\b(?:https?|ftp)://\S+|\bwww\.\S+"  # bare URL
+)
+
+
+def _joins(gap: str) -> bool:
+    return gap in {"-", "‐"} or (gap != "" and gap.isspace())

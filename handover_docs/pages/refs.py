@@ -1,0 +1,146 @@
+"""Narrative references: link manifest entries and cite manifest values from Markdown.
+
+Syntax (documented in ``docs/reference/plugin.md``):
+
+- ``[[id]]`` links the entry with that id (any collection, the model id, a narrative id),
+  labelled with its name or title;
+- ``[[id|label]]`` links it with your own label;
+- ``[[=path]]`` cites a value: ``model.version``, ``governance.privacy``, or
+  ``<id>.<field>`` such as ``model-weights.sha256``; list items by index
+  (``model.owners.0``);
+- ``\\[[...]]`` is left as the literal text ``[[...]]``.
+
+References inside code spans and fenced code blocks are left alone. An unknown id or path
+is a :class:`HandoverError` naming the docs file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.pages import escape
+from handover_docs.pages.render import Linker, display_name
+
+_REF = re.compile(r"(\\?)\[\[(=?)([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
+
+
+def _value(root: Any, parts: list[str]) -> Any:
+    node = root
+    for part in parts:
+        if isinstance(node, BaseModel):
+            if part not in type(node).model_fields:
+                raise KeyError(part)
+            node = getattr(node, part)
+        elif isinstance(node, dict):
+            node = node[part]
+        elif isinstance(node, (list, tuple)) and part.isdigit():
+            node = node[int(part)]
+        else:
+            raise KeyError(part)
+    return node
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return display_name(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
+    """Replace every reference in a narrative page; ``page`` is its path under the docs root."""
+    findings: list[Finding] = []
+    out_lines: list[str] = []
+    fence: str | None = None
+    for lineno, line in enumerate(markdown.split("\n"), start=1):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            out_lines.append(line)
+            continue
+        if opener:
+            fence = opener.group(1)
+            out_lines.append(line)
+            continue
+        if "[[" not in line:
+            out_lines.append(line)
+            continue
+        spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(line)]
+
+        def replace(
+            m: re.Match[str], lineno: int = lineno, spans: list[tuple[int, int]] = spans
+        ) -> str:
+            if any(a <= m.start() < b for a, b in spans):
+                return m.group(0)
+            if m.group(1):
+                return m.group(0)[1:].replace("[[", "\\[\\[", 1)
+            where = Location(display, lineno, m.start() + 1)
+            target = m.group(3).strip()
+            label = m.group(4)
+            if m.group(2):
+                return _cite(target, where, linker, findings)
+            href = linker.href(target, page)
+            if href is None:
+                known = [*linker.loaded.ids, linker.loaded.handover.model.id]
+                close = difflib.get_close_matches(target, known, n=1, cutoff=0.6)
+                findings.append(
+                    Finding(
+                        where,
+                        f"unknown reference '[[{target}]]': no manifest entry has this id",
+                        hint=f"did you mean '{close[0]}'?"
+                        if close
+                        else "write \\[[ for literal brackets",
+                        code="unknown-reference",
+                    )
+                )
+                return m.group(0)
+            text = label.strip() if label else display_name(linker.entry(target))
+            return f"[{escape.text(text)}]({href})"
+
+        out_lines.append(_REF.sub(replace, line))
+    if findings:
+        raise HandoverError(findings)
+    return "\n".join(out_lines)
+
+
+def _cite(target: str, where: Location, linker: Linker, findings: list[Finding]) -> str:
+    parts = [p for p in target.split(".") if p]
+    h = linker.loaded.handover
+    try:
+        if parts and parts[0] in type(h).model_fields:
+            value = _value(h, parts)
+        else:
+            for k in range(len(parts), 0, -1):  # ids may hold dots: longest id first
+                entry = linker.entry(".".join(parts[:k]))
+                if entry is not None:
+                    value = _value(entry, parts[k:])
+                    break
+            else:
+                raise KeyError(target)
+    except (KeyError, IndexError):
+        findings.append(
+            Finding(
+                where,
+                f"unknown value '[[={target}]]': no such manifest field",
+                hint="cite a section path such as model.version, or <id>.<field>",
+                code="unknown-reference",
+            )
+        )
+        return f"[[={target}]]"
+    if value is None:
+        return "—"
+    return str(escape.text(_show(value)))

@@ -1,0 +1,428 @@
+"""Render the generated pages: Jinja2 templates -> Markdown, without MkDocs.
+
+Templates are looked up by name in the site's override folder first, then in the
+built-in ``templates/`` folder; an override can also extend a built-in one with
+``{% extends "builtin/model-card.md.j2" %}`` and replace only a block.
+
+Escaping is on by default: every ``{{ value }}`` that is not already marked safe is
+escaped as literal Markdown text (see :mod:`handover_docs.pages.escape`). Filters
+``text``, ``prose``, ``cell``, ``code``, ``attr`` and ``link`` choose the right escape
+for where the value lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from handover_docs import schema
+from handover_docs.errors import Finding, HandoverError, Location, display_path
+from handover_docs.glossary import term_anchor
+from handover_docs.manifest import LoadedHandover
+from handover_docs.pages import escape
+from handover_docs.pages.catalog import ANCHOR_PAGES, PAGES, PageSpec, entries
+from handover_docs.pages.reference import manifest_reference
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+ASSETS = Path(__file__).parent / "assets"
+DEFAULT_FOLDER = "handover"
+MAX_SHOWN_FILE_BYTES = 64 * 1024
+"""Config files and sample runs longer than this are cut on the page (with a note)."""
+
+EvidenceMap = Mapping[str, Any]
+"""Checklist item id -> evidence (status pass/fail/skipped/stale, measured, expected, finished)."""
+
+
+@dataclass
+class RenderedSite:
+    """The generated pages (path under the docs root -> Markdown) and the nav for them."""
+
+    pages: dict[str, str]
+    nav: list[dict[str, Any]]
+    titles: dict[str, str] = field(default_factory=dict)
+    assets: dict[str, bytes] = field(default_factory=dict)
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    return escape.text(value)
+
+
+def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    builtin = jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES))
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Markdown, not HTML: finalize escapes every plain value as literal Markdown and
+        # returns Markup, so autoescape only keeps macro output (Markup) from re-escaping.
+        autoescape=True,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        text=escape.text,
+        heading=escape.heading,
+        prose=escape.prose,
+        cell=escape.cell,
+        code=escape.code,
+        attr=escape.attr,
+        html=escape.html_text,
+        extlink=escape.link,
+        short=escape.short_digest,
+        anchor=escape.anchor,
+        size=_human_size,
+        num=_number,
+        when=_when,
+        slug=lambda v: re.sub(r"[^a-z0-9]+", "-", str(v).casefold()).strip("-") or "x",
+    )
+    return env
+
+
+def _human_size(value: int | None) -> str:
+    if value is None:
+        return "—"
+    size = float(value)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{value} B"
+
+
+def _when(value: Any) -> str:
+    """A timestamp as 'YYYY-MM-DD HH:MM UTC' (strings are shown as given)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc)
+        return str(value.strftime("%Y-%m-%d %H:%M UTC"))
+    return str(value)
+
+
+def _number(value: Any, digits: int = 4) -> str:
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+# --- entries, anchors and links ----------------------------------------------------------------
+
+
+def display_name(entry: Any) -> str:
+    for attr in ("name", "title", "term", "what", "question", "scenario", "trigger", "label"):
+        value = getattr(entry, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(getattr(entry, "id", "?"))
+
+
+@dataclass
+class Linker:
+    """Knows where each id lives, and makes relative Markdown links from one page to it."""
+
+    loaded: LoadedHandover
+    folder: str
+
+    def target(self, ident: str) -> tuple[str, str] | None:
+        """(page path under docs root, anchor) of an id, or None when unknown."""
+        h = self.loaded.handover
+        if ident == h.model.id:
+            return f"{self.folder}/model-card.md", ""
+        found = self.loaded.ids.get(ident)
+        if found is None:
+            return None
+        collection, _ = found
+        if collection == "narratives":
+            page = next(n.page for n in h.narratives if n.id == ident)
+            return page, ""
+        page = ANCHOR_PAGES[collection].format(id=ident)
+        anchor = "" if collection == "datasets" else escape.anchor(ident)
+        return f"{self.folder}/{page}", anchor
+
+    def entry(self, ident: str) -> Any:
+        h = self.loaded.handover
+        if ident == h.model.id:
+            return h.model
+        found = self.loaded.ids.get(ident)
+        if found is None:
+            return None
+        node: Any = h
+        for part in found[1]:
+            node = node[part] if isinstance(part, int) else getattr(node, part)
+        return node
+
+    def href(self, ident: str, from_page: str) -> str | None:
+        found = self.target(ident)
+        if found is None:
+            return None
+        page, anchor = found
+        rel = posixpath.relpath(page, posixpath.dirname(from_page) or ".")
+        if page == from_page:
+            rel = ""
+        return f"{rel}#{anchor}" if anchor else rel
+
+    def link(self, ident: str | None, from_page: str, label: Any = None) -> Markup:
+        if not ident:
+            return Markup("—")
+        href = self.href(ident, from_page)
+        if href is None:
+            return escape.text(ident)
+        text = label if label is not None else display_name(self.entry(ident))
+        return Markup(f"[{escape.text(text)}]({href})")
+
+
+# --- context and rendering ---------------------------------------------------------------------
+
+
+def _read_shown(root: Path, rel: str | None) -> dict[str, Any] | None:
+    if not rel:
+        return None
+    path = root / rel
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    cut = len(raw) > MAX_SHOWN_FILE_BYTES
+    text = raw[:MAX_SHOWN_FILE_BYTES].decode("utf-8", errors="replace")
+    lang = {
+        ".yaml": "yaml",
+        ".yml": "yaml",
+        ".json": "json",
+        ".toml": "toml",
+        ".py": "python",
+        ".txt": "text",
+        ".log": "text",
+        ".csv": "text",
+        ".cfg": "ini",
+        ".ini": "ini",
+    }
+    return {
+        "path": rel,
+        "text": text,
+        "lang": lang.get(path.suffix.lower(), "text"),
+        "cut": cut,
+        "size": len(raw),
+    }
+
+
+def _status_counts(h: schema.Handover, evidence: EvidenceMap) -> dict[str, int]:
+    counts = {
+        "pass": 0,
+        "fail": 0,
+        "stale": 0,
+        "skipped": 0,
+        "not run": 0,
+        "manual done": 0,
+        "manual open": 0,
+    }
+    for item in h.checklist:
+        ev = evidence.get(item.id)
+        if item.check is not None and ev is not None:
+            status = str(_get(ev, "status") or "not run").replace("not-run", "not run")
+            counts[status] = counts.get(status, 0) + 1
+        elif item.check is None:
+            counts["manual done" if item.done else "manual open"] += 1
+        else:
+            counts["not run"] += 1
+    return counts
+
+
+def _get(obj: Any, name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def base_context(
+    loaded: LoadedHandover,
+    folder: str,
+    evidence: EvidenceMap,
+    diagrams: Mapping[str, str],
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    h = loaded.handover
+    people = {p.id: p for p in h.people}
+    owned: dict[str, list[str]] = {}
+    for collection in (
+        "artifacts",
+        "datasets",
+        "experiments",
+        "checklist",
+        "milestones",
+        "decisions",
+    ):
+        for entry in getattr(h, collection):
+            owner = getattr(entry, "owner", None)
+            if owner:
+                owned.setdefault(owner, []).append(entry.id)
+    produced: dict[str, list[str]] = {}
+    for exp in h.experiments:
+        for art_id in exp.produces:
+            produced.setdefault(art_id, []).append(exp.id)
+    for artifact in h.artifacts:
+        if artifact.produced_by and artifact.id not in produced:
+            produced.setdefault(artifact.id, []).append(artifact.produced_by)
+    used_by: dict[str, list[str]] = {}
+    for exp in h.experiments:
+        for ds in exp.datasets:
+            used_by.setdefault(ds, []).append(exp.id)
+    checked_by: dict[str, list[str]] = {}
+    for item in h.checklist:
+        for art in item.artifacts:
+            checked_by.setdefault(art, []).append(item.id)
+        if item.check is not None and item.check.kind == "artifact":
+            checked_by.setdefault(item.check.artifact, []).append(item.id)
+    by_milestone: dict[str | None, list[schema.ChecklistItem]] = {}
+    for item in h.checklist:
+        by_milestone.setdefault(item.milestone, []).append(item)
+    checklist_groups: list[tuple[schema.Milestone | None, list[schema.ChecklistItem]]] = [
+        (ms, by_milestone.get(ms.id, [])) for ms in h.milestones
+    ]
+    if by_milestone.get(None):
+        checklist_groups.append((None, by_milestone[None]))
+    return {
+        "h": h,
+        "model": h.model,
+        "checklist_groups": checklist_groups,
+        "loaded": loaded,
+        "folder": folder,
+        "people": people,
+        "owned": owned,
+        "produced": produced,
+        "used_by": used_by,
+        "checked_by": {k: sorted(set(v)) for k, v in checked_by.items()},
+        "evidence": evidence,
+        "diagrams": dict(diagrams),
+        "status_counts": _status_counts(h, evidence),
+        "narratives": {n.role: n for n in h.narratives},
+        "manifest_files": loaded.files,
+        "manifest_digest": loaded.digest,
+        "manifest_folder": display_path(loaded.project.manifests, loaded.project.root),
+        "reference": manifest_reference(),
+        "today": dt.date.today(),
+        "shown": lambda rel: _read_shown(loaded.project.root, rel),
+        "ev": lambda ident: evidence.get(ident),
+        "get": _get,
+        "display_name": display_name,
+        "fenced": escape.fenced,
+        "term_anchor": term_anchor,
+        "pages": PAGES,
+        **extra,
+    }
+
+
+def render_pages(
+    loaded: LoadedHandover,
+    *,
+    templates_dir: Path | None = None,
+    folder: str = DEFAULT_FOLDER,
+    evidence: EvidenceMap | None = None,
+    diagrams: Mapping[str, str] | None = None,
+    section_title: str = "Handover",
+    extra: Mapping[str, Any] | None = None,
+) -> RenderedSite:
+    """Render every page of the catalog; paths are relative to the docs root."""
+    env = make_environment(templates_dir)
+    linker = Linker(loaded, folder)
+    context = base_context(loaded, folder, evidence or {}, diagrams or {}, extra or {})
+    pages: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    nav_items: list[tuple[PageSpec, str, str]] = []
+    for spec in PAGES:
+        items: list[Any] = entries(loaded.handover, spec.each) if spec.each else [None]
+        for item in items:
+            rel = spec.path.format(id=getattr(item, "id", "")) if item is not None else spec.path
+            path = f"{folder}/{rel}"
+            title = display_name(item) if item is not None else spec.title
+            page_context = dict(context)
+            page_context.update(
+                page={"path": path, "title": title, "spec": spec},
+                item=item,
+                link=lambda ident, label=None, _p=path: linker.link(ident, _p, label),
+                href=lambda ident, _p=path: linker.href(ident, _p) or "",
+                url=lambda target, _p=path: _relative(target, _p),
+                person=lambda ident, _p=path: linker.link(ident, _p),
+                people_links=lambda ids, _p=path: (
+                    Markup(", ").join(linker.link(i, _p) for i in ids) if ids else Markup("—")
+                ),
+            )
+            try:
+                template = env.get_template(spec.template)
+                pages[path] = template.render(page_context)
+            except jinja2.TemplateSyntaxError as exc:
+                raise HandoverError(
+                    Finding(
+                        Location(exc.filename or spec.template, exc.lineno or 0, 1),
+                        f"template error: {exc.message}",
+                    )
+                ) from None
+            except (jinja2.TemplateError, AttributeError, KeyError, TypeError) as exc:
+                raise HandoverError(
+                    Finding(
+                        _template_location(env, spec.template, exc),
+                        f"template {spec.template} failed for {path}: {exc}",
+                        hint="check the override template against the built-in one",
+                    )
+                ) from None
+            titles[path] = title
+            nav_items.append((spec, title, path))
+    assets = {f"{folder}/assets/{p.name}": p.read_bytes() for p in sorted(ASSETS.iterdir())}
+    return RenderedSite(pages, _nav(nav_items, section_title), titles, assets)
+
+
+def _template_location(env: jinja2.Environment, name: str, exc: Exception) -> Location:
+    tb = exc.__traceback__
+    line = 0
+    filename = name
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(".j2"):
+            filename, line = code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    try:
+        source = env.loader.get_source(env, name)[1] if env.loader else None
+    except jinja2.TemplateNotFound:
+        source = None
+    return Location(display_path(Path(source or filename)), line, 1 if line else 0)
+
+
+def _relative(target: str, from_page: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+
+
+def _nav(items: list[tuple[PageSpec, str, str]], section_title: str) -> list[dict[str, Any]]:
+    """Config-style nav (``[{title: path | [...]}]``) for the generated section."""
+    root: list[Any] = []
+
+    def section(path: str) -> list[Any]:
+        children = root
+        for part in [p for p in path.split("/") if p]:
+            for child in children:
+                if isinstance(child, dict) and part in child and isinstance(child[part], list):
+                    children = child[part]
+                    break
+            else:
+                new: list[Any] = []
+                children.append({part: new})
+                children = new
+        return children
+
+    for spec, title, path in items:
+        section(spec.section).append({title: path})
+    return [{section_title: root}]

@@ -1,0 +1,89 @@
+"""``mkdocs serve`` rebuilds on manifest and template changes and survives manifest errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import copy_fixture
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return str(response.read().decode("utf-8"))
+
+
+def _wait(check: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("timed out waiting for the server")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    root = copy_fixture(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "faq.md.j2").write_text("# FAQ v1\n", encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "manifests: handover", "manifests: handover\n      templates: templates"
+        )
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield root, f"http://127.0.0.1:{port}", proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_serve_watches_manifests_templates_and_survives_errors(
+    served: tuple[Path, str, subprocess.Popen[str]],
+) -> None:
+    root, base, proc = served
+    _wait(lambda: "1.2.3" in _get(f"{base}/handover/"))
+    model = root / "handover" / "model.yaml"
+    good = model.read_text(encoding="utf-8")
+    model.write_text(good.replace('version: "1.2.3"', 'version: "1.2.4"'), encoding="utf-8")
+    _wait(lambda: "1.2.4" in _get(f"{base}/handover/"))
+    (root / "templates" / "faq.md.j2").write_text("# FAQ v2\n", encoding="utf-8")
+    _wait(lambda: "FAQ v2" in _get(f"{base}/handover/faq/"))
+    model.write_text(good.replace("owners: [alice]", "owners: [alicia]"), encoding="utf-8")
+    _wait(lambda: "The handover manifests have errors" in _get(f"{base}/handover/"))
+    page = _get(f"{base}/handover/")
+    assert "handover/model.yaml:" in page and "alicia" in page
+    assert proc.poll() is None  # still serving
+    model.write_text(good, encoding="utf-8")
+    _wait(lambda: "1.2.3" in _get(f"{base}/handover/"))
+    assert proc.poll() is None

@@ -1,0 +1,127 @@
+"""render_pages: the catalog, anchors for every id, overrides, evidence and diagrams."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from handover_docs import manifest
+from handover_docs.errors import HandoverError
+from handover_docs.pages import PAGES, PageSpec, add_page, render_pages
+from handover_docs.pages.catalog import ANCHOR_PAGES
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site"
+
+
+@pytest.fixture(scope="module")
+def loaded() -> manifest.LoadedHandover:
+    return manifest.load(FIXTURE)
+
+
+def test_every_catalog_page_is_rendered_and_in_the_nav(loaded: manifest.LoadedHandover) -> None:
+    site = render_pages(loaded)
+    assert set(site.pages) == {f"handover/{s.path}" for s in PAGES if not s.each} | {
+        "handover/datasets/iris-data.md"
+    }
+    nav_paths = re.findall(r"'(handover/[^']+\.md)'", repr(site.nav))
+    assert sorted(nav_paths) == sorted(site.pages)
+    assert next(iter(site.nav[0])) == "Handover"
+    assert "handover/assets/handover.css" in site.assets
+
+
+def test_every_id_has_an_anchor_on_its_page(loaded: manifest.LoadedHandover) -> None:
+    site = render_pages(loaded)
+    for ident, (collection, _) in loaded.ids.items():
+        if collection == "narratives":
+            continue
+        page = "handover/" + ANCHOR_PAGES[collection].format(id=ident)
+        text = site.pages[page]
+        if collection != "datasets":
+            assert f"#id-{ident} }}" in text or f'id="id-{ident}"' in text, (ident, page)
+
+
+def test_evidence_and_diagrams_plug_in(loaded: manifest.LoadedHandover) -> None:
+    bare = render_pages(loaded)
+    assert "not run" in bare.pages["handover/checklist.md"]
+    assert "![" not in bare.pages["handover/architecture.md"]
+    site = render_pages(
+        loaded,
+        evidence={
+            "checklist-hash": {
+                "status": "fail",
+                "measured": "<script>x</script>",
+                "expected": "9f86d0",
+                "finished": "2026-11-20T10:00:00Z",
+            }
+        },
+        diagrams={
+            "architecture": "handover/diagrams/architecture.svg",
+            "pathway-pw-1": "handover/diagrams/pathway-pw-1.svg",
+            "lineage": "handover/diagrams/lineage.svg",
+        },
+    )
+    checklist = site.pages["handover/checklist.md"]
+    assert 'ho-chip ho-fail">fail</span> measured `<script>x</script>`' in checklist
+    assert "2026-11-20T10:00:00Z" in checklist
+    arch = site.pages["handover/architecture.md"]
+    assert "](diagrams/architecture.svg)" in arch and "](diagrams/pathway-pw-1.svg)" in arch
+    assert "](diagrams/lineage.svg)" in site.pages["handover/artifacts.md"]
+    overview = site.pages["handover/index.md"]
+    assert "ho-fail" in overview
+
+
+def test_override_folder_wins_and_can_extend_builtins(
+    loaded: manifest.LoadedHandover, tmp_path: Path
+) -> None:
+    (tmp_path / "faq.md.j2").write_text('{% extends "builtin/faq.md.j2" %}\n', encoding="utf-8")
+    (tmp_path / "model-card.md.j2").write_text(
+        '{% extends "builtin/model-card.md.j2" %}{% block header %}# Custom {{ model.name }}\n'
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    site = render_pages(loaded, templates_dir=tmp_path)
+    card = site.pages["handover/model-card.md"]
+    assert card.startswith("# Custom Fixture &lt;/title&gt;&lt;script&gt;")
+    assert "## Intended use" in card
+
+
+def test_a_broken_override_is_a_located_error(
+    loaded: manifest.LoadedHandover, tmp_path: Path
+) -> None:
+    (tmp_path / "faq.md.j2").write_text("# FAQ\n\n{{ h.nope.deeper }}\n", encoding="utf-8")
+    with pytest.raises(HandoverError) as err:
+        render_pages(loaded, templates_dir=tmp_path)
+    assert "faq.md.j2:3" in str(err.value)
+    (tmp_path / "faq.md.j2").write_text("# FAQ\n{% for %}\n", encoding="utf-8")
+    with pytest.raises(HandoverError) as err:
+        render_pages(loaded, templates_dir=tmp_path)
+    assert "faq.md.j2:2:1" in str(err.value)
+
+
+def test_pages_can_be_added_with_one_line(loaded: manifest.LoadedHandover, tmp_path: Path) -> None:
+    (tmp_path / "audit.md.j2").write_text("# Audit of {{ model.id }}\n", encoding="utf-8")
+    before = list(PAGES)
+    try:
+        add_page(PageSpec("audit.md", "audit.md.j2", "Audit", "Governance"))
+        site = render_pages(loaded, templates_dir=tmp_path)
+    finally:
+        PAGES[:] = before
+    assert site.pages["handover/audit.md"] == "# Audit of fixture-model\n"
+    assert "{'Audit': 'handover/audit.md'}" in repr(site.nav)
+
+
+def test_evidence_records_of_the_checks_engine_shape(loaded: manifest.LoadedHandover) -> None:
+    from types import SimpleNamespace
+
+    record = SimpleNamespace(
+        status="stale",
+        comparisons=[SimpleNamespace(measured=0.91, expected=0.93)],
+        finished_at="2026-11-21T08:00:00Z",
+    )
+    site = render_pages(loaded, evidence={"checklist-hash": record})
+    checklist = site.pages["handover/checklist.md"]
+    assert 'ho-stale">stale</span> measured `0.91` expected `0.93` · 2026-11-21T08:00:00Z' in (
+        checklist
+    )
