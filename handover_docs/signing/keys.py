@@ -75,7 +75,8 @@ def generate(keyfile: Path, *, passphrase: bytes | None = None, force: bool = Fa
                 )
             )
     if not keyfile.parent.is_dir():
-        raise HandoverError(f"no such folder: {keyfile.parent}", keyfile)
+        # A new key folder is private to its owner, like ~/.ssh.
+        keyfile.parent.mkdir(parents=True, mode=0o700)
     private = Ed25519PrivateKey.generate()
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(passphrase)
