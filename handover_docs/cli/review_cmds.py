@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from handover_docs import manifest
+from handover_docs.atomic import write_text
 from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import display_path
 from handover_docs.review import audit as audit_mod
 from handover_docs.review import diff as diff_mod
 from handover_docs.review import export_cyclonedx, export_hf, import_hf
-from handover_docs.review.atomic import write_text
 from handover_docs.review.markdown import render_diff
 
 

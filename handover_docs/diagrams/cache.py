@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from handover_docs.atomic import write_atomic
+from handover_docs.errors import HandoverError
 
 MAX_ENTRIES = 256
 """Renders kept per cache folder (a diagram's SVG and PNG count as one each)."""
@@ -22,20 +24,6 @@ MAX_ENTRIES = 256
 class CachedRender:
     svg: bytes
     png: bytes | None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 class DiagramCache:
@@ -64,9 +52,12 @@ class DiagramCache:
     def put(self, key: str, render: CachedRender) -> None:
         if self.folder is None:
             return
-        if render.png is not None:
-            write_atomic(self.folder / f"{key}.png", render.png)
-        write_atomic(self.folder / f"{key}.svg", render.svg)
+        try:
+            if render.png is not None:
+                write_atomic(self.folder / f"{key}.png", render.png)
+            write_atomic(self.folder / f"{key}.svg", render.svg)
+        except HandoverError:
+            return  # the cache is an optimisation: an unwritable folder only costs time
         self.prune()
 
     def prune(self) -> None:

@@ -20,8 +20,8 @@ from urllib.parse import quote
 import yaml
 
 from handover_docs import manifest, scaffold
+from handover_docs.atomic import write_text
 from handover_docs.errors import Finding, HandoverError, Location, display_path
-from handover_docs.review.atomic import write_text
 
 MAX_CARD_BYTES = 5 * 1024 * 1024
 

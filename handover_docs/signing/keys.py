@@ -18,8 +18,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from handover_docs.atomic import write_atomic
 from handover_docs.errors import Finding, HandoverError, Location
-from handover_docs.signing.atomic import write_atomic
 
 KEY_ID_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 PEM_PRIVATE_MARK = b"-----BEGIN"

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from handover_docs import __version__
+from handover_docs.atomic import write_atomic
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.signing import dsse, hashing, keys, remote
-from handover_docs.signing.atomic import write_atomic
 from handover_docs.signing.releases import PreviousRelease, load_previous, release_path
 from handover_docs.signing.statement import (
     KEY_FILE,

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handover_docs.atomic import write_atomic
 from handover_docs.errors import Finding, HandoverError, Location
-from handover_docs.signing.atomic import write_atomic
 
 
 @dataclass(frozen=True)

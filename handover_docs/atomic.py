@@ -1,4 +1,9 @@
-"""Atomic file writes: a temp file in the same folder, fsync, then ``os.replace``."""
+"""Atomic file writes: a temp file in the same folder, fsync, then ``os.replace``.
+
+Readers (a web server, a verifier, the next build) see the old file or the new one, never
+half of one; an interrupted run leaves the old file in place. Every writer in the package
+(signatures, keys, evidence, diagram cache, exports, rendered pages) goes through here.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,11 @@ from handover_docs.errors import Finding, HandoverError, Location
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` all at once; on any failure the old file stays.
 
-    An OS error (read-only folder, a folder in the way, disk full) is a HandoverError.
+    Missing parent folders are made. An OS error (read-only folder, a folder in the way,
+    disk full) is a HandoverError.
     """
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise HandoverError(
@@ -38,3 +45,8 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
+    """:func:`write_atomic` for UTF-8 text with Unix line ends."""
+    write_atomic(path, text.encode("utf-8"), mode=mode)
