@@ -16,9 +16,11 @@ from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.pages import refs
-from handover_docs.pages.evidence import DEFAULT_EVIDENCE, page_evidence
-from handover_docs.pages.render import DEFAULT_FOLDER, Linker, render_pages
-from handover_docs.project import find_project, plugin_options
+from handover_docs.pages.evidence import DEFAULT_EVIDENCE
+from handover_docs.pages.footers import history_footers, with_footer
+from handover_docs.pages.render import DEFAULT_FOLDER, Linker
+from handover_docs.pages.site import SiteOptions, build_site
+from handover_docs.project import _LenientLoader, find_project, plugin_options
 
 
 def register(sub: Any) -> None:
@@ -44,6 +46,15 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run_render)
 
 
+def site_settings(config_file: Path) -> dict[str, Any]:
+    """The mkdocs.yml settings (``use_directory_urls``, ``site_url``...); {} when unreadable."""
+    try:
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -59,8 +70,10 @@ def _write(path: Path, data: bytes) -> None:
 def run_render(args: argparse.Namespace) -> int:
     project = find_project(args.path)
     options: dict[str, Any] = {}
+    settings: dict[str, Any] = {}
     if project.config_file is not None:
         options = plugin_options(project.config_file)[0]
+        settings = site_settings(project.config_file)
     folder = str(options.get("folder", DEFAULT_FOLDER)).strip("/")
     templates = options.get("templates")
     templates_dir = project.root / str(templates) if templates else None
@@ -71,12 +84,17 @@ def run_render(args: argparse.Namespace) -> int:
         )
     loaded = manifest.load_project(project)
     evidence_file = project.root / str(options.get("evidence", DEFAULT_EVIDENCE))
-    site = render_pages(
+    site = build_site(
         loaded,
-        evidence=page_evidence(loaded, evidence_file),
-        templates_dir=templates_dir,
-        folder=folder,
-        section_title=str(options.get("section", "Handover")),
+        SiteOptions(
+            folder=folder,
+            section=str(options.get("section", "Handover")),
+            templates_dir=templates_dir,
+            evidence_file=evidence_file,
+            directory_urls=bool(settings.get("use_directory_urls", True)),
+            inline_diagrams=False,
+            site_url=str(settings["site_url"]) if settings.get("site_url") else None,
+        ),
     )
     mode: Mode = args.glossary or str(options.get("glossary", "first"))  # type: ignore[assignment]
     if mode not in ("first", "all", "off"):
@@ -94,22 +112,29 @@ def run_render(args: argparse.Namespace) -> int:
     if out.resolve() == project.docs.resolve() or project.docs.resolve() in out.resolve().parents:
         raise HandoverError(f"--out {args.out} is inside the docs folder; pick another folder")
     written: list[str] = []
-    if args.with_docs and project.docs.is_dir():
-        linker = Linker(loaded, folder)
-        for source in sorted(project.docs.rglob("*")):
-            if not source.is_file():
-                continue
-            rel = source.relative_to(project.docs).as_posix()
-            data = source.read_bytes()
-            if source.suffix == ".md":
-                text = refs.resolve(
-                    data.decode("utf-8"), page=rel, display=display_path(source), linker=linker
-                )
-                data = linked(rel, text).encode("utf-8")
-            _write(out / rel, data)
-            written.append(rel)
+    docs = (
+        [p for p in sorted(project.docs.rglob("*")) if p.is_file()]
+        if args.with_docs and project.docs.is_dir()
+        else []
+    )
+    sources = dict(site.sources)
+    for source in docs:
+        if source.suffix == ".md":
+            sources[source.relative_to(project.docs).as_posix()] = [source]
+    footers = history_footers(project.root, sources)
+    linker = Linker(loaded, folder)
+    for source in docs:
+        rel = source.relative_to(project.docs).as_posix()
+        data = source.read_bytes()
+        if source.suffix == ".md":
+            text = refs.resolve(
+                data.decode("utf-8"), page=rel, display=display_path(source), linker=linker
+            )
+            data = with_footer(linked(rel, text), footers.get(rel)).encode("utf-8")
+        _write(out / rel, data)
+        written.append(rel)
     for rel, text in site.pages.items():
-        _write(out / rel, linked(rel, text).encode("utf-8"))
+        _write(out / rel, with_footer(linked(rel, text), footers.get(rel)).encode("utf-8"))
         written.append(rel)
     for rel, data in site.assets.items():
         _write(out / rel, data)

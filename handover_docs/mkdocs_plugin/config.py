@@ -21,3 +21,6 @@ class HandoverPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """Evidence file written by ``handover check``, relative to mkdocs.yml; none yet is fine."""
     references = c.Type(bool, default=True)
     """Resolve ``[[id]]`` and ``[[=path]]`` references in the narrative pages."""
+    require_evidence = c.Type(bool, default=False)
+    """Strict evidence mode: fail the build when a required checklist item is failing,
+    skipped, stale or not run (as ``handover check --ci`` does)."""

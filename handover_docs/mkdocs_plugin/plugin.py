@@ -3,7 +3,9 @@
 - ``on_files`` loads the manifests, renders the generated pages (virtual files, never
   written into ``docs/``) and puts them in the nav;
 - ``on_page_markdown`` resolves ``[[id]]`` / ``[[=path]]`` references in narratives;
+- ``on_page_markdown`` also appends each page's last change (from git);
 - ``on_page_content`` links glossary terms (one pass per page);
+- ``on_post_build`` signs the built site when ``HANDOVER_SIGNING_KEY`` is set;
 - ``on_serve`` watches the manifest and template folders.
 
 Manifest errors fail ``mkdocs build`` with ``file:line:col`` lines; during ``mkdocs serve``
@@ -30,9 +32,18 @@ from handover_docs.errors import Finding, HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.mkdocs_plugin.config import HandoverPluginConfig
 from handover_docs.pages import escape, refs
-from handover_docs.pages.evidence import page_evidence
-from handover_docs.pages.render import ASSETS, BUILTIN_TEMPLATES, Linker, RenderedSite, render_pages
+from handover_docs.pages.evidence import evidence_gate, evidence_sha256
+from handover_docs.pages.footers import history_footers, with_footer
+from handover_docs.pages.render import (
+    BUILTIN_TEMPLATES,
+    STYLESHEETS,
+    Linker,
+    RenderedSite,
+    site_assets,
+)
+from handover_docs.pages.site import SiteOptions, build_site, evidence_path
 from handover_docs.project import Project
+from handover_docs.signing.site_hook import sign_built_site
 
 log = logging.getLogger("mkdocs.plugins.handover")
 
@@ -56,6 +67,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.linker: Linker | None = None
         self.glossary: GlossaryLinker | None = None
         self.site: RenderedSite | None = None
+        self.footers: dict[str, str] = {}
         self.failed: list[Finding] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -75,9 +87,10 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        css = f"{self.config.folder}/assets/handover.css"
-        if css not in config.extra_css:
-            config.extra_css.append(css)
+        for name in STYLESHEETS:
+            css = f"{self.config.folder.strip('/')}/assets/{name}"
+            if css not in config.extra_css:
+                config.extra_css.append(css)
         if self.config.templates:
             builtin = {p.name for p in BUILTIN_TEMPLATES.glob("*.j2")}
             for override in sorted(Path(self.config.templates).glob("*.j2")):
@@ -101,6 +114,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         assert self.project is not None
         self.failed = []
         self.loaded = self.linker = self.glossary = self.site = None
+        self.footers = {}
         folder = self.config.folder.strip("/")
         try:
             if not self.project.manifests.exists():
@@ -110,13 +124,10 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                     self.project.config_file or self.project.root,
                 )
             self.loaded = manifest.load_project(self.project)
-            self.site = render_pages(
-                self.loaded,
-                evidence=page_evidence(self.loaded, self.project.root / self.config.evidence),
-                templates_dir=Path(self.config.templates) if self.config.templates else None,
-                folder=folder,
-                section_title=self.config.section,
-            )
+            options = self._site_options(config)
+            if self.config.require_evidence:
+                evidence_gate(self.loaded, evidence_path(self.loaded, options))
+            self.site = build_site(self.loaded, options)
         except HandoverError as exc:
             self._fail(exc)
             self.loaded = None
@@ -137,8 +148,25 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if self.loaded is not None:
             self.linker = Linker(self.loaded, folder)
             self.glossary = GlossaryLinker.from_terms(self.loaded.handover.glossary)
+            sources = dict(self.site.sources)
+            for file in files.documentation_pages():
+                if file.generated_by is None and file.abs_src_path:
+                    sources[file.src_uri] = [Path(file.abs_src_path)]
+            self.footers = history_footers(self.project.root, sources)
         config.nav = self._nav(config.nav, files, folder)
         return files
+
+    def _site_options(self, config: MkDocsConfig) -> SiteOptions:
+        assert self.project is not None
+        return SiteOptions(
+            folder=self.config.folder.strip("/"),
+            section=self.config.section,
+            templates_dir=Path(self.config.templates) if self.config.templates else None,
+            evidence_file=self.project.root / self.config.evidence,
+            directory_urls=bool(config.use_directory_urls),
+            inline_diagrams=True,
+            site_url=config.site_url or None,
+        )
 
     def _nav(self, nav: Any, files: Files, folder: str) -> Any:
         assert self.site is not None
@@ -164,15 +192,17 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        footer = self.footers.get(page.file.src_uri)
         if page.file.generated_by is not None or not self.config.references:
-            return markdown
+            return with_footer(markdown, footer)
         if self.linker is None:
             return markdown
         display = display_path(Path(page.file.abs_src_path or page.file.src_path))
         try:
-            return refs.resolve(
+            resolved = refs.resolve(
                 markdown, page=page.file.src_uri, display=display, linker=self.linker
             )
+            return with_footer(resolved, footer)
         except HandoverError as exc:
             self._fail(exc)
             listing = "\n".join(f"    - {escape.text(str(f))}" for f in exc.findings)
@@ -192,6 +222,30 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         href = target.url_relative_to(page.file)
         mode: Mode = "all" if self.config.glossary == "all" else "first"
         return self.glossary.link_html(html, href, mode)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Sign the built site when a key is configured (environment only, never mkdocs.yml)."""
+        if self.command == "serve" or self.loaded is None or self.project is None:
+            return
+        try:
+            result = sign_built_site(
+                Path(config.site_dir),
+                project_root=self.project.root,
+                manifest_digest=self.loaded.digest,
+                evidence_digest=evidence_sha256(self.project.root / self.config.evidence),
+                site_url=config.site_url or None,
+                release=self.loaded.handover.model.version,
+            )
+        except HandoverError as exc:
+            raise PluginError(
+                "handover: the site was built but could not be signed\n"
+                + "\n".join(str(f) for f in exc.findings)
+            ) from None
+        if result is None:
+            return
+        for warning in result.warnings:
+            log.warning("signing: %s", warning)
+        log.info("handover: signed %s", display_path(Path(config.site_dir)))
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -269,7 +323,7 @@ def _error_site(findings: list[Finding], folder: str, section: str) -> RenderedS
         f"{items}\n"
     )
     path = f"{folder}/index.md"
-    assets = {f"{folder}/assets/{p.name}": p.read_bytes() for p in sorted(ASSETS.iterdir())}
+    assets = site_assets(folder)
     return RenderedSite({path: text}, [{section: [{"Errors": path}]}], {path: "Errors"}, assets)
 
 

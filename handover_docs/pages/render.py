@@ -13,23 +13,30 @@ for where the value lands.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup
 
 from handover_docs import schema
+from handover_docs.checks.evidence import ItemStatus, Status, dashboard, status_for
+from handover_docs.diagrams import CSS_PATH as DIAGRAMS_CSS
 from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.glossary import term_anchor
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages import escape
 from handover_docs.pages.catalog import ANCHOR_PAGES, PAGES, PageSpec, entries
+from handover_docs.pages.figures import Figures, site_root
 from handover_docs.pages.reference import manifest_reference
+from handover_docs.signing.audit import VERIFY_JS_PATH, audit_page, verify_js
+from handover_docs.signing.keys import KEY_ID_PATTERN
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -40,6 +47,12 @@ MAX_SHOWN_FILE_BYTES = 64 * 1024
 EvidenceMap = Mapping[str, Any]
 """Checklist item id -> evidence (status pass/fail/skipped/stale, measured, expected, finished)."""
 
+STATUSES: tuple[str, ...] = ("pass", "fail", "skipped", "stale", "not-run", "manual")
+"""Checklist statuses, as the checks engine names them (``handover_docs.checks.evidence``)."""
+
+PUBLIC_KEY_ID_ENV = "HANDOVER_PUBLIC_KEY_ID"
+"""The signer's key id, shown on the "Verify this site" page as a reminder (never a proof)."""
+
 
 @dataclass
 class RenderedSite:
@@ -49,6 +62,8 @@ class RenderedSite:
     nav: list[dict[str, Any]]
     titles: dict[str, str] = field(default_factory=dict)
     assets: dict[str, bytes] = field(default_factory=dict)
+    sources: dict[str, list[Path]] = field(default_factory=dict)
+    """Page -> the files it is made from (manifest files, template override): its history."""
 
 
 def _finalize(value: Any) -> Any:
@@ -221,25 +236,29 @@ def _read_shown(root: Path, rel: str | None) -> dict[str, Any] | None:
     }
 
 
-def _status_counts(h: schema.Handover, evidence: EvidenceMap) -> dict[str, int]:
-    counts = {
-        "pass": 0,
-        "fail": 0,
-        "stale": 0,
-        "skipped": 0,
-        "not run": 0,
-        "manual done": 0,
-        "manual open": 0,
-    }
-    for item in h.checklist:
-        ev = evidence.get(item.id)
-        if item.check is not None and ev is not None:
-            status = str(_get(ev, "status") or "not run").replace("not-run", "not run")
-            counts[status] = counts.get(status, 0) + 1
-        elif item.check is None:
-            counts["manual done" if item.done else "manual open"] += 1
-        else:
-            counts["not run"] += 1
+def item_statuses(loaded: LoadedHandover, evidence: EvidenceMap) -> dict[str, ItemStatus]:
+    """Every checklist item's status (``pass|fail|skipped|stale|not-run|manual``).
+
+    ``evidence`` holds the checks engine's :class:`ItemStatus` records (or any record with
+    a ``status``); items without one are ``not-run``, or ``manual`` when ticked by hand.
+    """
+    statuses = status_for(None, loaded)
+    for ident, status in statuses.items():
+        record = evidence.get(ident)
+        if record is None:
+            continue
+        if isinstance(record, ItemStatus):
+            statuses[ident] = record
+            continue
+        name = str(_get(record, "status") or "not-run").replace(" ", "-")
+        status.status = cast(Status, name)
+        status.message = str(_get(record, "message") or "")
+    return statuses
+
+
+def _status_counts(statuses: Mapping[str, ItemStatus]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update(Counter(s.status for s in statuses.values()))
     return counts
 
 
@@ -249,14 +268,59 @@ def _get(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
+def _audit_markdown(loaded: LoadedHandover, evidence_file: Path | None) -> str:
+    from handover_docs.review.audit import DEFAULT_EVIDENCE, audit, evidence_statuses
+    from handover_docs.review.markdown import render_audit
+
+    path = evidence_file or loaded.project.root / DEFAULT_EVIDENCE
+    statuses = evidence_statuses(loaded, path) if path.is_file() else None
+    return render_audit(audit(loaded, evidence=statuses))
+
+
+def _changes_markdown(loaded: LoadedHandover) -> str:
+    from handover_docs.review.markdown import changes_page
+
+    return changes_page(loaded.project, limit=50)
+
+
+def public_key_id(env: Mapping[str, str] | None = None) -> str | None:
+    """The key id in ``HANDOVER_PUBLIC_KEY_ID``, or None; HandoverError when malformed."""
+    value = (os.environ if env is None else env).get(PUBLIC_KEY_ID_ENV, "").strip()
+    if not value:
+        return None
+    if not KEY_ID_PATTERN.fullmatch(value):
+        raise HandoverError(
+            Finding(
+                Location(PUBLIC_KEY_ID_ENV),
+                f"{PUBLIC_KEY_ID_ENV} is not a key id",
+                hint="use the id 'handover keygen' printed: sha256: and 64 lowercase hex digits",
+            )
+        )
+    return value
+
+
+def _memo(make: Callable[[], str]) -> Callable[[], Markup]:
+    """A context function computing its (already escaped) Markdown once, when first used."""
+    done: list[Markup] = []
+
+    def get() -> Markup:
+        if not done:
+            done.append(Markup(make()))
+        return done[0]
+
+    return get
+
+
 def base_context(
     loaded: LoadedHandover,
     folder: str,
     evidence: EvidenceMap,
-    diagrams: Mapping[str, str],
+    diagrams: Figures | None,
     extra: Mapping[str, Any],
+    evidence_file: Path | None = None,
 ) -> dict[str, Any]:
     h = loaded.handover
+    statuses = item_statuses(loaded, evidence)
     people = {p.id: p for p in h.people}
     owned: dict[str, list[str]] = {}
     for collection in (
@@ -308,14 +372,19 @@ def base_context(
         "used_by": used_by,
         "checked_by": {k: sorted(set(v)) for k, v in checked_by.items()},
         "evidence": evidence,
-        "diagrams": dict(diagrams),
-        "status_counts": _status_counts(h, evidence),
+        "diagrams": diagrams,
+        "has_diagram": lambda key: diagrams is not None and diagrams.has(key),
+        "statuses": statuses,
+        "status_names": STATUSES,
+        "dashboard": dashboard(statuses),
+        "status_counts": _status_counts(statuses),
+        "audit_markdown": _memo(lambda: _audit_markdown(loaded, evidence_file)),
+        "changes_markdown": _memo(lambda: _changes_markdown(loaded)),
         "narratives": {n.role: n for n in h.narratives},
         "manifest_files": loaded.files,
         "manifest_digest": loaded.digest,
         "manifest_folder": display_path(loaded.project.manifests, loaded.project.root),
         "reference": manifest_reference(),
-        "today": dt.date.today(),
         "shown": lambda rel: _read_shown(loaded.project.root, rel),
         "ev": lambda ident: evidence.get(ident),
         "get": _get,
@@ -333,16 +402,44 @@ def render_pages(
     templates_dir: Path | None = None,
     folder: str = DEFAULT_FOLDER,
     evidence: EvidenceMap | None = None,
-    diagrams: Mapping[str, str] | None = None,
+    diagrams: Figures | None = None,
     section_title: str = "Handover",
     extra: Mapping[str, Any] | None = None,
+    directory_urls: bool = True,
+    evidence_file: Path | None = None,
+    site_url: str | None = None,
 ) -> RenderedSite:
-    """Render every page of the catalog; paths are relative to the docs root."""
+    """Render every page of the catalog; paths are relative to the docs root.
+
+    ``diagrams`` draws the figures the pages ask for (none without it);
+    ``directory_urls`` says how pages are served (``a/b.md`` at ``a/b/`` or ``a/b.html``),
+    for links in raw HTML (diagram nodes, the verify page's script);
+    ``evidence_file`` is what the audit page reads; ``site_url`` is named on the verify page.
+    """
     env = make_environment(templates_dir)
     linker = Linker(loaded, folder)
-    context = base_context(loaded, folder, evidence or {}, diagrams or {}, extra or {})
+    context = base_context(
+        loaded, folder, evidence or {}, diagrams, extra or {}, evidence_file=evidence_file
+    )
+    key_id: list[str | None] = []
+
+    def verify_markdown(root: str) -> Markup:
+        if not key_id:
+            key_id.append(public_key_id())
+        return Markup(
+            audit_page(
+                site_root=root,
+                key_id=key_id[0],
+                site_url=site_url,
+                script_path=VERIFY_JS_PATH,
+                title="Verify this site",
+            )
+        )
+
+    page_sources = _page_sources(loaded, templates_dir)
     pages: dict[str, str] = {}
     titles: dict[str, str] = {}
+    sources: dict[str, list[Path]] = {}
     nav_items: list[tuple[PageSpec, str, str]] = []
     for spec in PAGES:
         items: list[Any] = entries(loaded.handover, spec.each) if spec.each else [None]
@@ -361,6 +458,13 @@ def render_pages(
                 people_links=lambda ids, _p=path: (
                     Markup(", ").join(linker.link(i, _p) for i in ids) if ids else Markup("—")
                 ),
+                site_root=site_root(path, directory_urls),
+                figure=lambda key, compact=False, _p=path: (
+                    diagrams.html(key, _p, linker.target, compact=compact)
+                    if diagrams is not None
+                    else Markup("")
+                ),
+                verify_markdown=lambda _p=path: verify_markdown(site_root(_p, directory_urls)),
             )
             try:
                 template = env.get_template(spec.template)
@@ -382,8 +486,52 @@ def render_pages(
                 ) from None
             titles[path] = title
             nav_items.append((spec, title, path))
+            sources[path] = page_sources(spec, item)
+    assets = site_assets(folder)
+    if diagrams is not None:
+        assets.update(sorted(diagrams.files.items()))
+    return RenderedSite(pages, _nav(nav_items, section_title), titles, assets, sources)
+
+
+def site_assets(folder: str) -> dict[str, bytes]:
+    """The stylesheets and the in-browser verification script every site needs."""
     assets = {f"{folder}/assets/{p.name}": p.read_bytes() for p in sorted(ASSETS.iterdir())}
-    return RenderedSite(pages, _nav(nav_items, section_title), titles, assets)
+    assets[f"{folder}/assets/diagrams.css"] = DIAGRAMS_CSS.read_bytes()
+    assets[VERIFY_JS_PATH] = verify_js().encode("utf-8")
+    return assets
+
+
+STYLESHEETS = ("diagrams.css", "handover.css")
+"""Stylesheets under ``<folder>/assets/`` that a site must load (MkDocs: ``extra_css``), in
+this order: ``handover.css`` refines the diagram styles."""
+
+
+def _page_sources(
+    loaded: LoadedHandover, templates_dir: Path | None
+) -> Callable[[PageSpec, Any], list[Path]]:
+    """For each page, the manifest files holding what it shows (all of them when unsure)."""
+    absolute = dict(zip(loaded.files, loaded.project.manifest_files(), strict=False))
+    everything = sorted(set(absolute.values()))
+    by_page: dict[str, set[Path]] = {}
+    for ident, (collection, data_path) in loaded.ids.items():
+        page = ANCHOR_PAGES.get(collection)
+        if page is None:
+            continue
+        file = absolute.get(loaded.locate(data_path).file)
+        if file is not None:
+            by_page.setdefault(page.format(id=ident), set()).add(file)
+    model_file = absolute.get(loaded.locate(("model",)).file)
+    if model_file is not None:
+        by_page.setdefault("model-card.md", set()).add(model_file)
+
+    def sources(spec: PageSpec, item: Any) -> list[Path]:
+        rel = spec.path.format(id=getattr(item, "id", "")) if item is not None else spec.path
+        files = sorted(by_page.get(rel, ())) or everything
+        if templates_dir is not None and (templates_dir / spec.template).is_file():
+            files.append(templates_dir / spec.template)
+        return files
+
+    return sources
 
 
 def _template_location(env: jinja2.Environment, name: str, exc: Exception) -> Location:

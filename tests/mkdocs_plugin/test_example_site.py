@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO, Built, parse, tree_digest
+from plugin_helpers import REPO, Built, parse, tree_digest
 from test_plugin_build import check_links
 
 from handover_docs import manifest

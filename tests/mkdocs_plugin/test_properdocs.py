@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, parse
+from plugin_helpers import REPO, parse
 
 VENV = REPO / ".venv-properdocs"
 STAMP = VENV / ".handover-stamp"

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import copy_fixture
+from plugin_helpers import copy_fixture
 
 
 def _handover(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -49,7 +49,7 @@ def test_core_renders_without_importing_mkdocs(tmp_path: Path) -> None:
         "from handover_docs.pages import render_pages\n"
         "from handover_docs.cli import render_cmds\n"
         "site = render_pages(manifest.load('.'))\n"
-        "assert len(site.pages) == 17, len(site.pages)\n"
+        "assert len(site.pages) == 22, len(site.pages)\n"
         "assert not [m for m in sys.modules if m.split('.')[0] == 'mkdocs'], 'mkdocs imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
@@ -59,7 +59,7 @@ def test_core_renders_without_importing_mkdocs(tmp_path: Path) -> None:
 def test_rendered_markdown_links_terms_and_builds_safely_without_the_plugin(
     tmp_path: Path,
 ) -> None:
-    from conftest import mkdocs, parse
+    from plugin_helpers import mkdocs, parse
 
     root = copy_fixture(tmp_path)
     out = tmp_path / "plain" / "docs"

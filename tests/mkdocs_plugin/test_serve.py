@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture
+from plugin_helpers import copy_fixture
 
 
 def _free_port() -> int:
@@ -86,4 +86,32 @@ def test_serve_watches_manifests_templates_and_survives_errors(
     assert proc.poll() is None  # still serving
     model.write_text(good, encoding="utf-8")
     _wait(lambda: "1.2.3" in _get(f"{base}/handover/"))
+    assert proc.poll() is None
+
+
+def test_serve_rebuilds_reuse_unchanged_diagrams(
+    served: tuple[Path, str, subprocess.Popen[str]],
+) -> None:
+    root, base, proc = served
+    _wait(lambda: 'id="diagram-lineage"' in _get(f"{base}/handover/lineage/"))
+    cache = root / ".handover" / "cache" / "diagrams"
+    # An entry drawn again is written atomically as a new file (a new inode).
+    entries = {p.name: p.stat().st_ino for p in cache.iterdir()}
+    assert entries
+    model = root / "handover" / "model.yaml"
+    model.write_text(
+        model.read_text(encoding="utf-8").replace('version: "1.2.3"', 'version: "1.2.5"'),
+        encoding="utf-8",
+    )
+    _wait(lambda: "1.2.5" in _get(f"{base}/handover/"))
+    assert {p.name: p.stat().st_ino for p in cache.iterdir()} == entries
+    ops = root / "handover" / "ops.yaml"
+    ops.write_text(
+        ops.read_text(encoding="utf-8").replace("label: Store,", "label: Weight store,"),
+        encoding="utf-8",
+    )
+    _wait(lambda: "Weight store" in _get(f"{base}/handover/architecture/"))
+    now = {p.name: p.stat().st_ino for p in cache.iterdir()}
+    assert set(now) > set(entries)  # the changed diagram was drawn again, and only added
+    assert all(now[name] == ino for name, ino in entries.items() if name in now)
     assert proc.poll() is None

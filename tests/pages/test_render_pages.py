@@ -11,6 +11,7 @@ from handover_docs import manifest
 from handover_docs.errors import HandoverError
 from handover_docs.pages import PAGES, PageSpec, add_page, render_pages
 from handover_docs.pages.catalog import ANCHOR_PAGES
+from handover_docs.pages.figures import Figures
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site"
 
@@ -42,10 +43,12 @@ def test_every_id_has_an_anchor_on_its_page(loaded: manifest.LoadedHandover) -> 
             assert f"#id-{ident} }}" in text or f'id="id-{ident}"' in text, (ident, page)
 
 
-def test_evidence_and_diagrams_plug_in(loaded: manifest.LoadedHandover) -> None:
+def test_evidence_and_diagrams_plug_in(loaded: manifest.LoadedHandover, tmp_path: Path) -> None:
     bare = render_pages(loaded)
     assert "not run" in bare.pages["handover/checklist.md"]
-    assert "![" not in bare.pages["handover/architecture.md"]
+    assert "<svg" not in bare.pages["handover/architecture.md"]
+    assert "<svg" not in bare.pages["handover/lineage.md"]
+    figures = Figures(loaded, cache_dir=tmp_path / "cache")
     site = render_pages(
         loaded,
         evidence={
@@ -56,20 +59,26 @@ def test_evidence_and_diagrams_plug_in(loaded: manifest.LoadedHandover) -> None:
                 "finished": "2026-11-20T10:00:00Z",
             }
         },
-        diagrams={
-            "architecture": "handover/diagrams/architecture.svg",
-            "pathway-pw-1": "handover/diagrams/pathway-pw-1.svg",
-            "lineage": "handover/diagrams/lineage.svg",
-        },
+        diagrams=figures,
     )
     checklist = site.pages["handover/checklist.md"]
     assert 'ho-chip ho-fail">fail</span> measured `<script>x</script>`' in checklist
     assert "2026-11-20T10:00:00Z" in checklist
     arch = site.pages["handover/architecture.md"]
-    assert "](diagrams/architecture.svg)" in arch and "](diagrams/pathway-pw-1.svg)" in arch
-    assert "](diagrams/lineage.svg)" in site.pages["handover/artifacts.md"]
+    assert 'id="diagram-architecture"' in arch and 'id="diagram-pathway-pw-1"' in arch
+    assert 'id="diagram-lineage"' in site.pages["handover/lineage.md"]
     overview = site.pages["handover/index.md"]
     assert "ho-fail" in overview
+    assert (
+        'class="handover-diagram handover-diagram--compact" id="diagram-architecture"' in overview
+    )
+    # Node links are relative to the page as served (handover/lineage/ -> ../artifacts/)
+    assert 'href="#id-' in arch  # components link to their own row on the same page
+    assert "../artifacts/#id-" in site.pages["handover/lineage.md"]
+    # cached: the second render draws nothing
+    again = Figures(loaded, cache_dir=tmp_path / "cache")
+    render_pages(loaded, diagrams=again)
+    assert again.drawn and all(d.from_cache for d in again.drawn.values())
 
 
 def test_override_folder_wins_and_can_extend_builtins(

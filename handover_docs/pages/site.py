@@ -1,0 +1,60 @@
+"""Everything a site engine needs from one call: pages, diagrams, assets, page sources.
+
+The MkDocs plugin and ``handover render`` both call :func:`build_site`, so the two give
+the same pages; they differ only in how diagrams are shown (inline SVG with clickable
+nodes for MkDocs, SVG files next to the pages for other engines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from handover_docs.manifest import LoadedHandover
+from handover_docs.pages.evidence import DEFAULT_EVIDENCE, page_evidence
+from handover_docs.pages.figures import Figures
+from handover_docs.pages.render import DEFAULT_FOLDER, RenderedSite, render_pages
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    folder: str = DEFAULT_FOLDER
+    """Folder under the docs root for the generated pages."""
+    section: str = "Handover"
+    templates_dir: Path | None = None
+    evidence_file: Path | None = None
+    """Default: ``<root>/.handover/evidence.json``."""
+    directory_urls: bool = True
+    """Pages served at ``a/b/`` (MkDocs's default) rather than ``a/b.html``."""
+    inline_diagrams: bool = True
+    """Inline SVG in the page (links work); else SVG files next to the pages."""
+    site_url: str | None = None
+    cache_dir: Path | None = None
+    """Diagram cache; default ``<root>/.handover/cache/diagrams``."""
+
+
+def evidence_path(loaded: LoadedHandover, options: SiteOptions) -> Path:
+    return options.evidence_file or loaded.project.root / DEFAULT_EVIDENCE
+
+
+def build_site(loaded: LoadedHandover, options: SiteOptions | None = None) -> RenderedSite:
+    """Render the generated pages, their diagrams and assets. Raises HandoverError."""
+    options = options or SiteOptions()
+    evidence_file = evidence_path(loaded, options)
+    figures = Figures(
+        loaded,
+        cache_dir=options.cache_dir,
+        directory_urls=options.directory_urls,
+        inline=options.inline_diagrams,
+    )
+    return render_pages(
+        loaded,
+        evidence=page_evidence(loaded, evidence_file),
+        templates_dir=options.templates_dir,
+        folder=options.folder.strip("/"),
+        section_title=options.section,
+        diagrams=figures,
+        directory_urls=options.directory_urls,
+        evidence_file=evidence_file,
+        site_url=options.site_url,
+    )
