@@ -11,6 +11,8 @@ clones are valid), then, side by side, medians of --repeat runs:
 - plain:  ``handover render --out`` once (not timed), then ``mkdocs build`` of that plain
   Markdown with the same theme, extensions and nav, and no handover plugin.
 
+The plain twin is made by ``make_plain`` of ``bench/gen_portfolio.py`` (shared with
+``bench/bench_scale.py``, which grows synthetic handovers instead of the example).
 One untimed warm-up build of each comes first. Both builds use mkdocs-material with
 ``navigation.prune`` and the search plugin; neither runs mkdocstrings (the code reference
 page is left out of both).
@@ -34,26 +36,13 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_portfolio import ENV, EXTENSIONS, THEME, make_plain
+
 from handover_docs import schema
 from handover_docs.yamlsource import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-
-THEME = {
-    "name": "material",
-    "font": False,
-    "features": ["navigation.sections", "navigation.prune", "content.tooltips", "search.highlight"],
-}
-EXTENSIONS = [
-    "abbr",
-    "admonition",
-    "attr_list",
-    "tables",
-    {"toc": {"permalink": True}},
-    "pymdownx.superfences",
-    {"pymdownx.tasklist": {"custom_checkbox": True}},
-]
 
 
 def _merged() -> dict[str, Any]:
@@ -120,26 +109,7 @@ def make_project(root: Path, scale: int) -> None:
     }
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     # the same pages as plain Markdown, with the same nav, built without the plugin
-    subprocess.run(
-        [sys.executable, "-m", "handover_docs", "render", str(root), "--out", str(root / "md")],
-        check=True,
-        env=ENV,
-        capture_output=True,
-    )
-    section = yaml.safe_load((root / "md" / "handover" / "nav.yml").read_text())["nav"]
-    plain = {
-        "site_name": f"bench x{scale} (plain)",
-        "docs_dir": "md",
-        "site_dir": "site-plain",
-        "theme": THEME,
-        "markdown_extensions": EXTENSIONS,
-        "extra_css": ["handover/assets/handover.css"],
-        "nav": [*pages, *section],
-        "plugins": ["search"],
-        "exclude_docs": "handover/nav.yml\n",
-        "validation": {"nav": {"omitted_files": "info"}},
-    }
-    (root / "plain.yml").write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")
+    make_plain(root)
 
 
 def _build(root: Path, config: str, site: str) -> float:

@@ -26,6 +26,7 @@ MAX_NODES = 200_000
 
 DataPath = tuple[str | int, ...]
 
+_STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
@@ -78,6 +79,24 @@ class YamlDocument:
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML has it (several times faster); marks are the same."""
+
+
+class _MemoLoader(_Loader):  # type: ignore[misc,valid-type]
+    """Remembers the tag of each plain scalar text: with SafeLoader's resolvers (no path
+    resolvers) it depends on the text alone, and manifests repeat many values (owners,
+    kinds, versions, sensitivity flags). libyaml's composer calls ``resolve`` per scalar."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = self._tags.get(value)
+            if tag is None:
+                tag = self._tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return str(super().resolve(kind, value, implicit))
 
 
 def _location(display: str, mark: yaml.Mark | None) -> Location:
@@ -151,7 +170,10 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == "tag:yaml.org,2002:timestamp":
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value  # what construct_yaml_str returns, without its bookkeeping
+        if tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)  # dates stay strings; the schema parses them
         try:
             return self.loader.construct_object(node, deep=True)
@@ -199,7 +221,7 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
             Finding(Location(display), f"cannot read file: {exc.strerror}")
         ) from None
     text = _decode(raw, display)
-    loader = _Loader(text)
+    loader = _MemoLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
