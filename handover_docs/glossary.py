@@ -210,7 +210,9 @@ class GlossaryLinker:
                 title = tooltip.translate(_MD_TITLE)
                 out.append(f'[{text[start:end]}]({href}#{entry.anchor} "{title}")')
             else:
-                title = html.escape(tooltip, quote=True)
+                # mkdocs-material's tooltips insert the title as HTML: angle brackets become
+                # look-alikes so a definition can never become markup (a browser test shows it)
+                title = html.escape(tooltip.translate(_HTML_TITLE), quote=True)
                 out.append(
                     f'<a class="ho-term" href="{html.escape(href, quote=True)}#{entry.anchor}" '
                     f'title="{title}">{text[start:end]}</a>'
@@ -329,6 +331,8 @@ class GlossaryLinker:
         return "".join(out)
 
 
+_HTML_TITLE = str.maketrans({"<": "‹", ">": "›"})
+"""Look-alikes for the characters that would make a tooltip's text into markup."""
 _MD_TITLE = str.maketrans({'"': "”", "'": "’", "<": "‹", ">": "›", "\\": "/", "|": "/"})
 """Characters a Markdown link title cannot hold safely in every engine, and look-alikes."""
 _MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")

@@ -35,7 +35,7 @@ def test_longest_match_plurals_and_case() -> None:
         "AUCs",
     ]
     assert 'href="../glossary/#term-decision-threshold"' in out
-    assert 'title="Decision threshold: The &quot;cut&quot; &lt;b&gt;score&lt;/b&gt;."' in out
+    assert 'title="Decision threshold: The &quot;cut&quot; ‹b›score‹/b›."' in out
 
 
 def test_first_occurrence_only_by_default_and_off() -> None:
