@@ -237,7 +237,8 @@ def _node_class(path: str) -> Any:
 
 def _text(text: str, width: int) -> Any:
     """A Graphviz label: wrapped, backslashes kept literal, never read as HTML."""
-    lines = textwrap.wrap(" ".join(text.split()), width=width, break_long_words=True) or [""]
+    # Long words (file names) stay whole: a label broken mid-word misreads.
+    lines = textwrap.wrap(" ".join(text.split()), width=width, break_long_words=False) or [""]
     return _nohtml("\n".join(_literal(line) for line in lines))
 
 

@@ -64,11 +64,11 @@ Earlier releases' signature files are kept under `{RELEASES_DIR}/`.
 ## Check it in this browser
 
 <div id="handover-verify" data-site-root="{root}">
-<p><label>Pinned key id: <input data-handover="pin" size="75"
+<p><label>Pinned key id: <input class="handover-pin" data-handover="pin" size="75"
 placeholder="sha256:..." autocomplete="off" spellcheck="false"></label>
-<button type="button" data-handover="run">Verify again</button></p>
-<p data-handover="status"><noscript>The in-browser check needs JavaScript; use the command
-line below.</noscript></p>
+<button class="md-button" type="button" data-handover="run">Verify again</button></p>
+<p class="handover-verdict" data-handover="status"><noscript>The in-browser check needs
+JavaScript; use the command line below.</noscript></p>
 <table data-handover="facts"></table>
 <ul data-handover="files"></ul>
 </div>

@@ -269,16 +269,28 @@
         "use 'handover verify' instead.");
       return;
     }
+    function say(state, message) {
+      // The state styles the line (handover.css): checking, verified or failed.
+      status.setAttribute("data-state", state);
+      text(status, message);
+    }
     async function run() {
-      text(status, "Checking the signature...");
+      say("checking", "Checking the signature...");
       while (facts.firstChild) facts.removeChild(facts.firstChild);
       while (files.firstChild) files.removeChild(files.firstChild);
       try {
-        var envelopeText = await fetchText(base + SIGNATURE_FILE);
+        var probe = await fetch(base + SIGNATURE_FILE, { cache: "no-store" });
+        if (probe.status === 404) {
+          say("failed", "NOT SIGNED: this site has no " + SIGNATURE_FILE +
+            "; it was built without a signing key, so nothing here can be verified.");
+          return;
+        }
+        if (!probe.ok) throw new Error(base + SIGNATURE_FILE + ": HTTP " + probe.status);
+        var envelopeText = await probe.text();
         var pem = await fetchText(base + KEY_FILE);
         var result = await verifyEnvelope(envelopeText, pem);
         if (!result.ok) {
-          text(status, "FAILED: " + result.error);
+          say("failed", "FAILED: " + result.error);
           return;
         }
         var p = result.statement.predicate;
@@ -297,7 +309,7 @@
             p.previous.sequence + ", statement sha256:" + p.previous.statementDigest.sha256 + ")");
         }
         if (p.expires && new Date(p.expires) < new Date()) {
-          text(status, "FAILED: the signature expired at " + p.expires);
+          say("failed", "FAILED: the signature expired at " + p.expires);
           return;
         }
         var chain = await walkChain(base, result.statement);
@@ -306,7 +318,7 @@
             (link.buildTime ? ", built " + link.buildTime : "") +
             (link.commit ? ", commit " + link.commit : "") + ": " + link.status);
         });
-        text(status, "Signature verified; checking " + result.statement.subject.length +
+        say("checking", "Signature verified; checking " + result.statement.subject.length +
           " files as served...");
         var checked = await checkSubjects(base, result.statement.subject);
         var bad = checked.filter(function (r) { return r.status !== "ok"; });
@@ -322,10 +334,11 @@
             ? " The key id matches the one you pinned."
             : " WARNING: the key id does NOT match the one you pinned (" + pinned + ").";
         var verdict = bad.length === 0 && (!pinned || pinned === result.keyId);
-        text(status, (verdict ? "VERIFIED: " : "FAILED: ") + (checked.length - bad.length) +
+        say(verdict ? "verified" : "failed", (verdict ? "VERIFIED: " : "FAILED: ") +
+          (checked.length - bad.length) +
           " of " + checked.length + " files match the signature." + trust);
       } catch (e) {
-        text(status, "FAILED: " + (e && e.message || e));
+        say("failed", "FAILED: " + (e && e.message || e));
       }
     }
     if (button) button.addEventListener("click", run);
