@@ -14,8 +14,25 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 
 
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium: the tests drive it, never a downloaded browser."""
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+"""Headless flags that work on this machine (no sandbox as root, no calls home)."""
+
+
 def run_cli(
-    args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+    args: Sequence[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m handover_docs`` as a user would, capturing output."""
     return subprocess.run(
@@ -24,7 +41,7 @@ def run_cli(
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
 
 

@@ -41,20 +41,13 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+
 REPO = Path(__file__).resolve().parents[2]
 SITE_FIXTURE = REPO / "tests" / "fixtures" / "site"
 OUTPUT = REPO / "test-output" / "screenshots"
 README_SCREENSHOTS = REPO / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = CHROMIUM_FLAGS
 SOURCE_DATE_EPOCH = "1764115200"  # 2025-11-26 00:00:00 UTC
 VIEWPORT = {"width": 1280, "height": 800}
 

@@ -56,10 +56,11 @@ def test_manifest_xss_payloads_show_as_text_and_run_nothing(
         for payload in PAYLOADS.get(path, []):
             assert payload in text, f"{path}: {payload!r} is not shown as text"
         if path == "handover/verify/":
-            # The fixture site is not signed: its verify page fails to fetch the signature
-            # (and the browser logs the 404).
+            # The fixture site is not signed: its verify page says so (and the browser logs
+            # the 404 of the signature file).
             page.wait_for_function(
-                "() => /^FAILED/.test(document.querySelector('[data-handover=status]').innerText)"
+                "() => /^NOT SIGNED: this site has no handover-signature.json/"
+                ".test(document.querySelector('[data-handover=status]').innerText)"
             )
             for _ in range(40):
                 if xss_browser.errors():

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tests.conftest import run_cli
 
 MODEL: dict[str, Any] = {
     "id": "toy",
@@ -73,14 +73,7 @@ def run_handover(
     args: Sequence[str], cwd: Path, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m handover_docs ARGS`` in a real subprocess, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "handover_docs", *args],
-        cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return run_cli(args, cwd=cwd, env=env, timeout=timeout)
 
 
 def item(ident: str, check: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:

@@ -13,17 +13,9 @@ import pytest
 
 from handover_docs import manifest
 from handover_docs.diagrams import render_diagrams
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = CHROMIUM_FLAGS
 
 PROBE = """
 async ([src, box, rgb]) => {

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -20,6 +19,8 @@ from typing import Any
 import jsonschema
 import yaml
 from referencing import Registry, Resource
+
+from tests.conftest import run_cli
 
 TODAY = dt.date(2026, 11, 20)
 EVIDENCE = {"weights-verified": "pass"}
@@ -209,14 +210,7 @@ def cli(
     args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m handover_docs`` in a real subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "handover_docs", *args],
-        cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli(args, cwd=cwd, env=env, timeout=300)
 
 
 GIT_ENV = {
