@@ -9,15 +9,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-from handover_docs import manifest, scaffold
+from handover_docs import manifest, portfolio, scaffold
 from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import display_path
+from handover_docs.project import plugin_options
 from handover_docs.schema import json_schema
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("validate", help="load and validate the manifests")
-    p.add_argument("path", nargs="?", help="project folder, mkdocs.yml, manifest folder or file")
+    p.add_argument(
+        "path",
+        nargs="?",
+        help="project folder, mkdocs.yml, manifest folder or file; a portfolio site "
+        "(its folder or mkdocs file with the plugin's 'portfolio' option): every model",
+    )
     add_json_flag(p)
     p.set_defaults(run=run_validate)
 
@@ -31,12 +37,26 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run_init)
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    loaded = manifest.load(args.path)
-    elapsed = time.perf_counter() - started
+def portfolio_site(path: str | None) -> tuple[Path, str] | None:
+    """(root, models folder) when PATH is a portfolio site: a folder whose mkdocs.yml, or an
+    ``mkdocs*.yml`` file whose handover plugin options, set ``portfolio``."""
+    target = Path(path) if path is not None else Path.cwd()
+    config: Path | None = None
+    if target.is_file() and target.name.startswith("mkdocs") and target.suffix in {".yml", ".yaml"}:
+        config = target
+    elif target.is_dir():
+        config = next(
+            (target / n for n in ("mkdocs.yml", "mkdocs.yaml") if (target / n).is_file()), None
+        )
+    if config is None:
+        return None
+    folder = plugin_options(config)[0].get("portfolio")
+    return (config.parent, str(folder)) if folder else None
+
+
+def _counts(loaded: manifest.LoadedHandover) -> dict[str, int]:
     h = loaded.handover
-    counts = {
+    return {
         "files": len(loaded.files),
         "artifacts": len(h.artifacts),
         "datasets": len(h.datasets),
@@ -44,12 +64,51 @@ def run_validate(args: argparse.Namespace) -> int:
         "checklist": len(h.checklist),
         "glossary": len(h.glossary),
     }
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    site = portfolio_site(args.path)
+    if site is not None:
+        return _validate_portfolio(args, *site, started=started)
+    loaded = manifest.load(args.path)
+    elapsed = time.perf_counter() - started
+    h = loaded.handover
+    counts = _counts(loaded)
     if args.json:
         print_json({"ok": True, "findings": [], "manifest_digest": loaded.digest, "counts": counts})
     else:
         summary = ", ".join(f"{n} {k}" for k, n in counts.items())
         print(f"{h.model.name} {h.model.version}: valid ({summary}) in {elapsed:.2f}s")
         print(f"manifest digest sha256:{loaded.digest}")
+    return 0
+
+
+def _validate_portfolio(
+    args: argparse.Namespace, root: Path, folder: str, *, started: float
+) -> int:
+    """Every model of a portfolio; all findings of all models together (exit 2)."""
+    pf = portfolio.load_portfolio(root, folder)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        models = [
+            {
+                "id": m.handover.model.id,
+                "path": display_path(m.project.root),
+                "manifest_digest": m.digest,
+                "counts": _counts(m),
+            }
+            for m in pf.models
+        ]
+        print_json({"ok": True, "findings": [], "models": models})
+        return 0
+    for m in pf.models:
+        summary = ", ".join(f"{n} {k}" for k, n in _counts(m).items())
+        h = m.handover
+        print(
+            f"{display_path(m.project.root)}: {h.model.name} {h.model.version}: valid ({summary})"
+        )
+    print(f"{len(pf.models)} model(s) valid in {elapsed:.2f}s")
     return 0
 
 

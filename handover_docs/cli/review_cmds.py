@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from handover_docs import manifest
+from handover_docs import manifest, portfolio
 from handover_docs.atomic import write_text
+from handover_docs.cli.manifest_cmds import portfolio_site
 from handover_docs.cli.output import add_json_flag, print_json
-from handover_docs.errors import display_path
+from handover_docs.errors import HandoverError, display_path
 from handover_docs.review import audit as audit_mod
 from handover_docs.review import diff as diff_mod
 from handover_docs.review import export_cyclonedx, export_hf, import_hf
@@ -91,6 +92,9 @@ def _positive(text: str) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    site = portfolio_site(args.path)
+    if site is not None:
+        return _audit_portfolio(args, *site)
     loaded = manifest.load(args.path)
     evidence = audit_mod.evidence_statuses(loaded, args.evidence)
     report = audit_mod.audit(loaded, evidence=evidence, max_age_days=args.max_age)
@@ -114,6 +118,37 @@ def run_audit(args: argparse.Namespace) -> int:
     )
     if not passed:
         print(f"score {report.score} is below --min-score {args.min_score:g}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _audit_portfolio(args: argparse.Namespace, root: Path, folder: str) -> int:
+    """Every model of a portfolio, each with its own evidence file: one line per model."""
+    if args.evidence:
+        raise HandoverError(
+            "--evidence names one model's evidence: audit one model "
+            f"(handover audit {folder}/<model>), or drop --evidence",
+            "--evidence",
+        )
+    pf = portfolio.load_portfolio(root, folder)
+    results = []
+    for loaded in pf.models:
+        evidence = audit_mod.evidence_statuses(loaded)
+        report = audit_mod.audit(loaded, evidence=evidence, max_age_days=args.max_age)
+        results.append((loaded, report))
+    below = [r for _, r in results if args.min_score is not None and r.score < args.min_score]
+    if args.json:
+        models = [{"path": display_path(m.project.root), **r.to_json()} for m, r in results]
+        print_json({"ok": not below, "min_score": args.min_score, "models": models})
+        return 1 if below else 0
+    for loaded, report in results:
+        print(
+            f"{display_path(loaded.project.root)}: {report.model} {report.version}: audit score "
+            f"{report.score}/100, {len(report.gaps)} finding{'s' if len(report.gaps) != 1 else ''}"
+        )
+    if below:
+        names = ", ".join(r.model for r in below)
+        print(f"below --min-score {args.min_score:g}: {names}", file=sys.stderr)
         return 1
     return 0
 

@@ -24,3 +24,8 @@ class HandoverPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     require_evidence = c.Type(bool, default=False)
     """Strict evidence mode: fail the build when a required checklist item is failing,
     skipped, stale or not run (as ``handover check --ci`` does)."""
+    portfolio = c.Optional(c.Type(str))
+    """Portfolio mode: the folder (relative to mkdocs.yml) holding one handover project per
+    model (``handovers/<model>/handover/``); ``manifests`` is then not used."""
+    models_folder = c.Type(str, default="models")
+    """Portfolio mode: folder of the site holding the index and one section per model."""

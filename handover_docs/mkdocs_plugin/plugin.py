@@ -8,13 +8,21 @@
 - ``on_post_build`` signs the built site when ``HANDOVER_SIGNING_KEY`` is set;
 - ``on_serve`` watches the manifest and template folders.
 
+With the ``portfolio`` option the site holds many handovers (``handovers/<model>/``): an
+index page (``models/index.md``) and one section per model (``models/<id>/`` for its docs
+folder, ``models/<id>/handover/`` for its generated pages); references and glossary links
+stay within the model a page belongs to.
+
 Manifest errors fail ``mkdocs build`` with ``file:line:col`` lines; during ``mkdocs serve``
 they are logged and shown on an error page, and the server keeps running.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import html
+import json
 import logging
 from pathlib import Path
 from typing import Any, Literal
@@ -25,9 +33,10 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, file_sort_key
 from mkdocs.structure.pages import Page
-from mkdocs.utils import nest_paths
+from mkdocs.utils import dirname_to_title, nest_paths
 
 from handover_docs import manifest
+from handover_docs import portfolio as portfolio_mod
 from handover_docs.errors import Finding, HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.mkdocs_plugin.config import HandoverPluginConfig
@@ -69,6 +78,13 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.site: RenderedSite | None = None
         self.footers: dict[str, str] = {}
         self.failed: list[Finding] = []
+        # portfolio mode
+        self.portfolio: portfolio_mod.Portfolio | None = None
+        self.sections: list[portfolio_mod.ModelSection] = []
+        self.linkers: dict[str, Linker] = {}
+        self.glossaries: dict[str, GlossaryLinker] = {}
+        self.model_docs: set[str] = set()
+        """Site paths of the models' own docs pages (generated files, but narratives)."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -115,6 +131,10 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.failed = []
         self.loaded = self.linker = self.glossary = self.site = None
         self.footers = {}
+        self.portfolio = None
+        self.sections, self.linkers, self.glossaries, self.model_docs = [], {}, {}, set()
+        if self.config.portfolio is not None:
+            return self._portfolio_files(files, config)
         folder = self.config.folder.strip("/")
         try:
             if not self.project.manifests.exists():
@@ -156,6 +176,84 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         config.nav = self._nav(config.nav, files, folder)
         return files
 
+    def _portfolio_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """Portfolio mode: every model's docs and generated pages, and the index page."""
+        assert self.project is not None and self.config.portfolio is not None
+        folder = self.config.folder.strip("/")
+        site_folder = self.config.models_folder.strip("/")
+        index_path = f"{site_folder}/index.md"
+        pages: dict[str, str] = {}
+        copied: dict[str, Path] = {}
+        assets = site_assets(folder)
+        sources: dict[str, list[Path]] = {}
+        models_nav: list[Any] = []
+        try:
+            pf = portfolio_mod.load_portfolio(self.project.root, self.config.portfolio)
+            base = self._site_options(config)
+            findings: list[Finding] = []
+            built: list[tuple[portfolio_mod.ModelSection, RenderedSite]] = []
+            for s in pf.sections(site_folder):
+                options = dataclasses.replace(
+                    base, folder=s.generated, evidence_file=None, docs_prefix=s.prefix
+                )
+                try:
+                    if self.config.require_evidence:
+                        evidence_gate(s.loaded, evidence_path(s.loaded, options))
+                    built.append((s, build_site(s.loaded, options)))
+                except HandoverError as exc:
+                    findings.extend(exc.findings)
+            if findings:
+                raise HandoverError(findings)
+            index_path, index_text = portfolio_mod.index_markdown(pf, site_folder=site_folder)
+        except HandoverError as exc:
+            self._fail(exc)
+            pages[index_path] = _error_markdown(exc.findings)
+            models_nav = [{"Errors": index_path}]
+        else:
+            self.portfolio = pf
+            pages[index_path] = index_text
+            models_nav.append(index_path)
+            for s, site in built:
+                pages.update(site.pages)
+                sources.update(site.sources)
+                shared = site_assets(s.generated)
+                assets.update((p, d) for p, d in site.assets.items() if p not in shared)
+                docs = s.docs_files()
+                copied.update(docs)
+                docs_pages = [p for p in docs if p.endswith(".md")]
+                for p in docs_pages:
+                    sources[p] = [docs[p]]
+                self.model_docs.update(docs_pages)
+                self.sections.append(s)
+                self.linkers[s.model_id] = Linker(s.loaded, s.generated, s.prefix)
+                self.glossaries[s.model_id] = GlossaryLinker.from_terms(s.loaded.handover.glossary)
+                title = s.loaded.handover.model.name
+                models_nav.append({title: [*_docs_nav(s.prefix, docs_pages), *site.nav]})
+        for path in [*pages, *copied]:
+            clash = files.get_file_from_path(path)
+            if clash is not None and clash.generated_by is None:
+                raise PluginError(
+                    f"handover: docs file {display_path(Path(clash.abs_src_path or path))} "
+                    f"clashes with the portfolio page {path}; rename it or set the plugin's "
+                    "'models_folder' option"
+                )
+        for path, text in pages.items():
+            files.append(File.generated(config, path, content=text))
+        for path, src in copied.items():
+            files.append(File.generated(config, path, abs_src_path=str(src)))
+        for path, data in assets.items():
+            files.append(File.generated(config, path, content=data))
+        if self.portfolio is not None:
+            for file in files.documentation_pages():
+                if file.generated_by is None and file.abs_src_path:
+                    sources[file.src_uri] = [Path(file.abs_src_path)]
+            self.footers = history_footers(self.project.root, sources)
+        section = _escape_titles([{"Models": models_nav}])
+        config.nav = self._place_section(
+            config.nav, files, section, set(pages) | set(copied), site_folder
+        )
+        return files
+
     def _site_options(self, config: MkDocsConfig) -> SiteOptions:
         assert self.project is not None
         return SiteOptions(
@@ -172,6 +270,13 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         assert self.site is not None
         # Themes print nav titles as raw HTML: manifest names must be escaped here.
         section = _escape_titles(self.site.nav)
+        return self._place_section(nav, files, section, set(self.site.pages), folder)
+
+    def _place_section(
+        self, nav: Any, files: Files, section: list[Any], generated: set[str], folder: str
+    ) -> Any:
+        """Put the (escaped) generated nav section in the user's nav: in place of a
+        ``Title: folder/`` entry, else at the end; a nav listing generated pages is kept."""
         if nav is None:
             pages = sorted(
                 (f for f in files.documentation_pages() if f.generated_by is None),
@@ -180,7 +285,6 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             in_nav = [f.src_uri for f in pages if f.inclusion.is_in_nav()]  # type: ignore[no-untyped-call]
             user = nest_paths(in_nav)  # type: ignore[no-untyped-call]
             return [*user, *section]
-        generated = set(self.site.pages)
         placeholder = folder + "/"
         if _mentions(nav, generated):
             return nav
@@ -189,18 +293,31 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             return replaced
         return [*nav, *section]
 
+    def _section_for(self, src_uri: str) -> portfolio_mod.ModelSection | None:
+        for section in self.sections:
+            if src_uri.startswith(section.prefix + "/"):
+                return section
+        return None
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         footer = self.footers.get(page.file.src_uri)
-        if page.file.generated_by is not None or not self.config.references:
+        narrative = page.file.generated_by is None or page.file.src_uri in self.model_docs
+        if not narrative or not self.config.references:
             return with_footer(markdown, footer)
-        if self.linker is None:
+        linker = self.linker
+        if self.portfolio is not None:
+            section = self._section_for(page.file.src_uri)
+            linker = self.linkers.get(section.model_id) if section is not None else None
+            if linker is None:
+                return with_footer(markdown, footer)
+        if linker is None:
             return markdown
         display = display_path(Path(page.file.abs_src_path or page.file.src_path))
         try:
             resolved = refs.resolve(
-                markdown, page=page.file.src_uri, display=display, linker=self.linker
+                markdown, page=page.file.src_uri, display=display, linker=linker
             )
             return with_footer(resolved, footer)
         except HandoverError as exc:
@@ -211,9 +328,16 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if self.glossary is None or not self.glossary or self.config.glossary == "off":
-            return html
+        glossary = self.glossary
         glossary_path = f"{self.config.folder.strip('/')}/glossary.md"
+        if self.portfolio is not None:
+            section = self._section_for(page.file.src_uri)
+            if section is None:
+                return html
+            glossary = self.glossaries.get(section.model_id)
+            glossary_path = section.glossary_page
+        if glossary is None or not glossary or self.config.glossary == "off":
+            return html
         if page.file.src_uri == glossary_path:
             return html
         target = files.get_file_from_path(glossary_path)
@@ -221,20 +345,29 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             return html
         href = target.url_relative_to(page.file)
         mode: Mode = "all" if self.config.glossary == "all" else "first"
-        return self.glossary.link_html(html, href, mode)
+        return glossary.link_html(html, href, mode)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Sign the built site when a key is configured (environment only, never mkdocs.yml)."""
-        if self.command == "serve" or self.loaded is None or self.project is None:
+        if self.command == "serve" or self.project is None:
+            return
+        if self.portfolio is not None:
+            manifest_digest, evidence_digest = _portfolio_digests(self.portfolio)
+            release: str | None = None
+        elif self.loaded is not None:
+            manifest_digest = self.loaded.digest
+            evidence_digest = evidence_sha256(self.project.root / self.config.evidence)
+            release = self.loaded.handover.model.version
+        else:
             return
         try:
             result = sign_built_site(
                 Path(config.site_dir),
                 project_root=self.project.root,
-                manifest_digest=self.loaded.digest,
-                evidence_digest=evidence_sha256(self.project.root / self.config.evidence),
+                manifest_digest=manifest_digest,
+                evidence_digest=evidence_digest,
                 site_url=config.site_url or None,
-                release=self.loaded.handover.model.version,
+                release=release,
             )
         except HandoverError as exc:
             raise PluginError(
@@ -252,6 +385,20 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     ) -> LiveReloadServer:
         assert self.project is not None
         watched = [self.project.manifests, self.project.root / self.config.evidence]
+        if self.config.portfolio is not None:
+            # Each model's manifests, docs and evidence; not the whole folder: the diagram
+            # cache under each model's .handover/ changes during every build.
+            base = self.project.root / self.config.portfolio
+            watched = []
+            for model in sorted(base.iterdir()) if base.is_dir() else []:
+                if model.is_dir() and not model.name.startswith((".", "_")):
+                    watched += [model / "handover", model / "docs"]
+                    watched.append(model / ".handover" / "evidence.json")
+            for loaded in self.portfolio.models if self.portfolio is not None else []:
+                for e in loaded.handover.experiments:
+                    for rel in (e.config, e.sample_run):
+                        if rel:
+                            watched.append(loaded.project.root / rel)
         if self.config.templates:
             watched.append(Path(self.config.templates))
         if self.loaded is not None:
@@ -313,15 +460,54 @@ def _replace_placeholder(nav: Any, placeholder: str, section: dict[str, Any]) ->
     return nav, False
 
 
-def _error_site(findings: list[Finding], folder: str, section: str) -> RenderedSite:
-    """Shown by ``mkdocs serve`` while the manifests are broken."""
+def _error_markdown(findings: list[Finding]) -> str:
     items = "\n".join(f"- {escape.code(str(f))}" for f in findings)
-    text = (
+    return (
         "# The handover manifests have errors\n\n"
         '!!! failure "The generated pages could not be built"\n'
         "    Fix these and save; this page reloads by itself.\n\n"
         f"{items}\n"
     )
+
+
+def _docs_nav(prefix: str, pages: list[str]) -> list[Any]:
+    """Nav entries for a model's docs pages: its index first, sub-folders as sections."""
+    root: list[Any] = []
+    ordered = sorted(pages, key=lambda p: (p.count("/"), p != f"{prefix}/index.md", p))
+    for page in ordered:
+        parts = page[len(prefix) + 1 :].split("/")[:-1]
+        children = root
+        for part in parts:
+            title = dirname_to_title(part)
+            for child in children:
+                if isinstance(child, dict) and title in child and isinstance(child[title], list):
+                    children = child[title]
+                    break
+            else:
+                new: list[Any] = []
+                children.append({title: new})
+                children = new
+        children.append(page)
+    return root
+
+
+def _portfolio_digests(pf: portfolio_mod.Portfolio) -> tuple[str, str | None]:
+    """What a portfolio's signature names: one digest over every model's manifest digest,
+    and one over every model's evidence digest (None when no model has evidence)."""
+    manifests = {m.handover.model.id: m.digest for m in pf.models}
+    evidence = {
+        m.handover.model.id: evidence_sha256(evidence_path(m, SiteOptions())) for m in pf.models
+    }
+
+    def digest(data: dict[str, str | None]) -> str:
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+
+    return digest(dict(manifests)), digest(evidence) if any(evidence.values()) else None
+
+
+def _error_site(findings: list[Finding], folder: str, section: str) -> RenderedSite:
+    """Shown by ``mkdocs serve`` while the manifests are broken."""
+    text = _error_markdown(findings)
     path = f"{folder}/index.md"
     assets = site_assets(folder)
     return RenderedSite({path: text}, [{section: [{"Errors": path}]}], {path: "Errors"}, assets)

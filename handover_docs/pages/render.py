@@ -153,6 +153,13 @@ class Linker:
 
     loaded: LoadedHandover
     folder: str
+    docs_prefix: str = ""
+    """Where the handover's docs folder is published (``models/<id>`` in a portfolio)."""
+
+    def docs_page(self, rel: str) -> str:
+        """A path in the handover's docs folder as a path under the docs root."""
+        prefix = self.docs_prefix.strip("/")
+        return posixpath.join(prefix, rel) if prefix else rel
 
     def target(self, ident: str) -> tuple[str, str] | None:
         """(page path under docs root, anchor) of an id, or None when unknown."""
@@ -165,7 +172,7 @@ class Linker:
         collection, _ = found
         if collection == "narratives":
             page = next(n.page for n in h.narratives if n.id == ident)
-            return page, ""
+            return self.docs_page(page), ""
         page = ANCHOR_PAGES[collection].format(id=ident)
         anchor = "" if collection == "datasets" else escape.anchor(ident)
         return f"{self.folder}/{page}", anchor
@@ -408,16 +415,19 @@ def render_pages(
     directory_urls: bool = True,
     evidence_file: Path | None = None,
     site_url: str | None = None,
+    docs_prefix: str = "",
 ) -> RenderedSite:
     """Render every page of the catalog; paths are relative to the docs root.
 
     ``diagrams`` draws the figures the pages ask for (none without it);
     ``directory_urls`` says how pages are served (``a/b.md`` at ``a/b/`` or ``a/b.html``),
     for links in raw HTML (diagram nodes, the verify page's script);
-    ``evidence_file`` is what the audit page reads; ``site_url`` is named on the verify page.
+    ``evidence_file`` is what the audit page reads; ``site_url`` is named on the verify page;
+    ``docs_prefix`` is where the handover's docs folder is published (empty: the docs root;
+    ``models/<id>`` in a portfolio), for links to narrative pages (``url()``, ``[[id]]``).
     """
     env = make_environment(templates_dir)
-    linker = Linker(loaded, folder)
+    linker = Linker(loaded, folder, docs_prefix)
     context = base_context(
         loaded, folder, evidence or {}, diagrams, extra or {}, evidence_file=evidence_file
     )
@@ -453,7 +463,7 @@ def render_pages(
                 item=item,
                 link=lambda ident, label=None, _p=path: linker.link(ident, _p, label),
                 href=lambda ident, _p=path: linker.href(ident, _p) or "",
-                url=lambda target, _p=path: _relative(target, _p),
+                url=lambda target, _p=path: _relative(linker.docs_page(target), _p),
                 person=lambda ident, _p=path: linker.link(ident, _p),
                 people_links=lambda ids, _p=path: (
                     Markup(", ").join(linker.link(i, _p) for i in ids) if ids else Markup("—")

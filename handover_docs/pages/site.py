@@ -31,6 +31,9 @@ class SiteOptions:
     site_url: str | None = None
     cache_dir: Path | None = None
     """Diagram cache; default ``<root>/.handover/cache/diagrams``."""
+    docs_prefix: str = ""
+    """Where the handover's docs folder is published under the docs root (empty: at the
+    root; ``models/<id>`` for a model of a portfolio): narrative links start there."""
 
 
 def evidence_path(loaded: LoadedHandover, options: SiteOptions) -> Path:
@@ -57,4 +60,5 @@ def build_site(loaded: LoadedHandover, options: SiteOptions | None = None) -> Re
         directory_urls=options.directory_urls,
         evidence_file=evidence_file,
         site_url=options.site_url,
+        docs_prefix=options.docs_prefix,
     )
