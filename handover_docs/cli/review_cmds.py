@@ -160,12 +160,17 @@ def run_diff(args: argparse.Namespace) -> int:
         if args.json
         else render_diff(result)
     )
-    if args.out:
-        write_text(Path(args.out), text)
-        print(f"wrote {args.out}", file=sys.stderr)
+    _emit(text, args.out)
+    return 0
+
+
+def _emit(text: str, out: str | None) -> None:
+    """Write to --out atomically (saying so on stderr), or to stdout."""
+    if out:
+        write_text(Path(out), text)
+        print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -174,11 +179,7 @@ def run_export(args: argparse.Namespace) -> int:
         text = export_hf.card_markdown(loaded)
     else:
         text = export_cyclonedx.bom_json(loaded)
-    if args.out:
-        write_text(Path(args.out), text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    _emit(text, args.out)
     return 0
 
 
