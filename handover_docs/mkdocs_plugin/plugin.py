@@ -24,6 +24,7 @@ import hashlib
 import html
 import json
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -153,14 +154,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             self.loaded = None
             self.site = _error_site(exc.findings, folder, self.config.section)
         generated = {**self.site.pages}
-        for path in generated:
-            clash = files.get_file_from_path(path)
-            if clash is not None and clash.generated_by is None:
-                raise PluginError(
-                    f"handover: docs file {display_path(Path(clash.abs_src_path or path))} "
-                    f"clashes with the generated page {path}; rename it or set the plugin's "
-                    "'folder' option"
-                )
+        _refuse_clashes(files, generated, "the generated page", "folder")
         for path, text in generated.items():
             files.append(File.generated(config, path, content=text))
         for path, data in self.site.assets.items():
@@ -229,14 +223,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                 self.glossaries[s.model_id] = GlossaryLinker.from_terms(s.loaded.handover.glossary)
                 title = s.loaded.handover.model.name
                 models_nav.append({title: [*_docs_nav(s.prefix, docs_pages), *site.nav]})
-        for path in [*pages, *copied]:
-            clash = files.get_file_from_path(path)
-            if clash is not None and clash.generated_by is None:
-                raise PluginError(
-                    f"handover: docs file {display_path(Path(clash.abs_src_path or path))} "
-                    f"clashes with the portfolio page {path}; rename it or set the plugin's "
-                    "'models_folder' option"
-                )
+        _refuse_clashes(files, [*pages, *copied], "the portfolio page", "models_folder")
         for path, text in pages.items():
             files.append(File.generated(config, path, content=text))
         for path, src in copied.items():
@@ -514,3 +501,14 @@ def _error_site(findings: list[Finding], folder: str, section: str) -> RenderedS
 
 
 __all__ = ["HandoverPlugin"]
+
+
+def _refuse_clashes(files: Files, paths: Iterable[str], what: str, option: str) -> None:
+    """A docs file at a generated page's path is an error, never silently replaced."""
+    for path in paths:
+        clash = files.get_file_from_path(path)
+        if clash is not None and clash.generated_by is None:
+            raise PluginError(
+                f"handover: docs file {display_path(Path(clash.abs_src_path or path))} "
+                f"clashes with {what} {path}; rename it or set the plugin's '{option}' option"
+            )
