@@ -254,6 +254,19 @@ def test_broken_manifest_fails_the_build_with_its_location(tmp_path: Path) -> No
     assert "Traceback" not in built.result.stderr
 
 
+def test_a_docs_page_where_a_generated_page_goes_is_an_error_not_replaced(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    (root / "docs" / "handover").mkdir()
+    (root / "docs" / "handover" / "glossary.md").write_text("# My own glossary\n")
+    built = build(root)
+    assert built.result.returncode != 0
+    assert "docs/handover/glossary.md clashes with the generated page handover/glossary.md" in (
+        built.result.stderr
+    ), built.result.stderr
+    assert "'folder' option" in built.result.stderr
+    assert "Traceback" not in built.result.stderr
+
+
 def test_unknown_narrative_reference_fails_with_docs_location(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
     (root / "docs" / "summary.md").write_text("# S\n\nSee the [[wieghts]] file.\n")
