@@ -581,6 +581,19 @@ def _nav(items: list[tuple[PageSpec, str, str]], section_title: str) -> list[dic
                 children = new
         return children
 
+    # Per-entry pages (one per dataset...) go in chunks of NAV_CHUNK: with navigation.prune a
+    # page's nav then lists at most one chunk, so the site grows linearly with the entries.
+    totals = Counter(spec for spec, _, _ in items if spec.each)
+    seen: Counter[PageSpec] = Counter()
     for spec, title, path in items:
-        section(spec.section).append({title: path})
+        where = spec.section
+        if totals[spec] > NAV_CHUNK:
+            first = seen[spec] // NAV_CHUNK * NAV_CHUNK
+            where += f"/{first + 1}–{min(first + NAV_CHUNK, totals[spec])}"
+            seen[spec] += 1
+        section(where).append({title: path})
     return [{section_title: root}]
+
+
+NAV_CHUNK = 20
+"""Most per-entry pages (e.g. datasheets) one nav section lists before it is split."""

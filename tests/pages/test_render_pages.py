@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,33 @@ def test_evidence_records_of_the_checks_engine_shape(loaded: manifest.LoadedHand
     assert 'ho-stale">stale</span> measured `0.91` expected `0.93` · 2026-11-21T08:00:00Z' in (
         checklist
     )
+
+
+def test_many_per_entry_pages_are_split_into_nav_chunks(tmp_path: Path) -> None:
+    """With navigation.prune a page lists one chunk, so the site stays linear in size."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    sheet = "".join(
+        f"      {k}: Text.\n"
+        for k in (
+            "motivation",
+            "composition",
+            "collection",
+            "preprocessing",
+            "uses",
+            "distribution",
+            "maintenance",
+        )
+    )
+    entries = "".join(
+        f"  - id: ds-{i:02d}\n    name: Data set {i:02d}\n    datasheet:\n{sheet}"
+        for i in range(44)
+    )
+    (project / "handover" / "more-data.yaml").write_text(f"handover: 1\ndatasets:\n{entries}")
+    site = render_pages(manifest.load(project))
+    model = next(v for d in site.nav[0]["Handover"] for k, v in d.items() if k == "Model")
+    datasets = next(v for d in model for k, v in d.items() if k == "Datasets")
+    chunks = [(k, len(v)) for d in datasets for k, v in d.items()]
+    assert chunks == [("1–20", 20), ("21–40", 20), ("41–45", 5)]
+    nav_paths = re.findall(r"'(handover/[^']+\.md)'", repr(site.nav))
+    assert sorted(nav_paths) == sorted(site.pages)  # every page is still in the nav
