@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import posixpath
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from handover_docs import manifest
+from handover_docs.atomic import write_atomic
 from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
@@ -53,18 +52,6 @@ def site_settings(config_file: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return config if isinstance(config, dict) else {}
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -131,16 +118,16 @@ def run_render(args: argparse.Namespace) -> int:
                 data.decode("utf-8"), page=rel, display=display_path(source), linker=linker
             )
             data = with_footer(linked(rel, text), footers.get(rel)).encode("utf-8")
-        _write(out / rel, data)
+        write_atomic(out / rel, data)
         written.append(rel)
     for rel, text in site.pages.items():
-        _write(out / rel, with_footer(linked(rel, text), footers.get(rel)).encode("utf-8"))
+        write_atomic(out / rel, with_footer(linked(rel, text), footers.get(rel)).encode("utf-8"))
         written.append(rel)
     for rel, data in site.assets.items():
-        _write(out / rel, data)
+        write_atomic(out / rel, data)
         written.append(rel)
     nav = yaml.safe_dump({"nav": site.nav}, sort_keys=False, allow_unicode=True)
-    _write(out / folder / "nav.yml", nav.encode("utf-8"))
+    write_atomic(out / folder / "nav.yml", nav.encode("utf-8"))
     written.append(f"{folder}/nav.yml")
     if args.json:
         print_json({"ok": True, "out": str(out), "files": written, "pages": list(site.pages)})
