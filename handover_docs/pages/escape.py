@@ -44,7 +44,14 @@ def _line_start(m: re.Match[str]) -> str:
     return f"{lead}{digits}\\{dot}"
 
 
+_NEEDS_ESCAPING = re.compile(r'[&<>"\\`*_\[\]{}|~^=]|^\s*[#+\-0-9]', re.MULTILINE)
+"""Any character that one of the steps below would change (a superset test, in C): most
+manifest strings (names, ids, plain sentences) hold none and are returned as they are."""
+
+
 def _md_inline(text: str) -> str:
+    if not _NEEDS_ESCAPING.search(text):
+        return text
     text = _BACKSLASH.sub(r"\\\1", _entities(text))
     text = text.translate(_ENTITY)
     return _LINE_START.sub(_line_start, text)

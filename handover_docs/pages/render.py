@@ -13,6 +13,7 @@ for where the value lands.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import posixpath
 import re
@@ -169,10 +170,11 @@ class Linker:
         found = self.loaded.ids.get(ident)
         if found is None:
             return None
-        collection, _ = found
+        collection, path = found
         if collection == "narratives":
-            page = next(n.page for n in h.narratives if n.id == ident)
-            return self.docs_page(page), ""
+            index = path[-1]  # ("narratives", position)
+            assert isinstance(index, int)
+            return self.docs_page(h.narratives[index].page), ""
         page = ANCHOR_PAGES[collection].format(id=ident)
         anchor = "" if collection == "datasets" else escape.anchor(ident)
         return f"{self.folder}/{page}", anchor
@@ -194,7 +196,7 @@ class Linker:
         if found is None:
             return None
         page, anchor = found
-        rel = posixpath.relpath(page, posixpath.dirname(from_page) or ".")
+        rel = _relative(page, from_page)
         if page == from_page:
             rel = ""
         return f"{rel}#{anchor}" if anchor else rel
@@ -560,7 +562,10 @@ def _template_location(env: jinja2.Environment, name: str, exc: Exception) -> Lo
     return Location(display_path(Path(source or filename)), line, 1 if line else 0)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _relative(target: str, from_page: str) -> str:
+    """Cached: a large handover makes tens of thousands of links between a few hundred
+    pages, and ``posixpath.relpath`` was a tenth of the page rendering time."""
     return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
 
 

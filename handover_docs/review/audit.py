@@ -646,29 +646,21 @@ class _Auditor:
 
     def _glossary(self, prose: list[tuple[DataPath, str]], pages: Mapping[str, str]) -> None:
         h = self.h
-        # Where a term may be used: prose outside the glossary and every docs page (one
-        # text, searched once per term), and the other glossary entries.
+        # Where a term may be used: prose outside the glossary, every docs page, and the
+        # other glossary entries.
         outside = [_strip_code(t) for path, t in prose if path[0] != "glossary"]
         outside += [_strip_code(t) for t in pages.values()]
         outside += [_strip_code(_read(p)) for p in _all_pages(self.loaded.project.docs)]
-        everywhere = "\n\n".join(outside)
         in_glossary = [(path[1], t) for path, t in prose if path[0] == "glossary"]
+        corpus = _TermIndex(outside)
+        entries = _TermIndex([t for _, t in in_glossary])
         defined: set[str] = set()
-        lowered = everywhere.lower() if everywhere.isascii() else None
         for i, term in enumerate(h.glossary):
             names = [term.term, *term.aliases]
             defined.update(n.casefold() for n in names)
             defined.update(w.casefold() for n in names for w in re.findall(r"\w+", n))
-            pattern = _term_pattern(names)
-            # A substring search in C first (exact for ASCII: re.I there is lower-case
-            # equality); the regex starts at the first hit instead of scanning everything
-            # once per term, which made the audit page dominate large builds.
-            first = 0
-            if lowered is not None and all(n.isascii() for n in names):
-                hits = [at for at in (lowered.find(n.lower()) for n in names) if at >= 0]
-                first = min(hits) if hits else -1
-            used = (first >= 0 and bool(pattern.search(everywhere, first))) or any(
-                pattern.search(t) for j, t in in_glossary if j != i
+            used = any(True for _ in corpus.texts_using(names)) or any(
+                in_glossary[k][0] != i for k in entries.texts_using(names)
             )
             self.test(
                 "knowledge",
@@ -907,6 +899,10 @@ def word_count(text: str) -> int:
 
 
 def _positions(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
+    # Line breaks are neither word characters nor in the patterns' look-arounds, so a text
+    # with no match as a whole has none in any line: most prose is done in one C call.
+    if not pattern.search(text):
+        return
     for line_no, line in enumerate(text.splitlines(), start=1):
         for match in pattern.finditer(line):
             yield line_no, match.start() + 1, match.group(0)
@@ -918,6 +914,69 @@ def _placeholders(text: str) -> Iterator[tuple[int, int, str]]:
 
 def _acronyms(text: str) -> Iterator[tuple[int, int, str]]:
     yield from _positions(text, ACRONYM)
+
+
+# The only non-ASCII characters that an ASCII letter matches under re.I (Python's re docs).
+_ASCII_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
+_TOKEN = re.compile(r"\w+")
+
+
+class _TermIndex:
+    """Which texts use a glossary name, in time linear in the texts (not texts x terms).
+
+    A whole-word, case-insensitive match of an ASCII name implies that each of the name's
+    words is a word of the text, so an index from lower-cased word to texts narrows the
+    search to the texts holding every word, where a substring search with a word-boundary
+    test decides (what the whole-word pattern with re.I does). Names and texts where
+    lower-casing is not exact for re.I take the regular expression itself.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        exact = [not _ASCII_LOOKALIKES.search(t) for t in texts]
+        self.lowered = [t.lower() if ok else "" for t, ok in zip(texts, exact, strict=True)]
+        self.by_word: dict[str, set[int]] = {}
+        for k, text in enumerate(self.lowered):
+            if exact[k]:
+                for word in set(_TOKEN.findall(text)):
+                    self.by_word.setdefault(word, set()).add(k)
+        self.unindexed = {k for k, ok in enumerate(exact) if not ok}
+
+    def texts_using(self, names: list[str]) -> Iterator[int]:
+        """Indexes of the texts that use one of ``names`` as whole words, in any case."""
+        candidates: set[int] = set()
+        plain = all(n.isascii() and _TOKEN.search(n) for n in names)
+        for name in names if plain else ():
+            words = _TOKEN.findall(name.lower())
+            candidates |= set.intersection(*(self.by_word.get(w, set()) for w in words))
+        if not plain:
+            candidates = set(range(len(self.texts)))
+        elif not candidates and not self.unindexed:  # most unused names end here
+            return iter(())
+        pattern = _term_pattern(names) if self.unindexed or not plain else None
+        lowered = [n.lower() for n in names] if plain else []
+        return (
+            k
+            for k in sorted(candidates | self.unindexed)
+            if (
+                any(_whole_word_in(self.lowered[k], n) for n in lowered)
+                if pattern is None or (plain and k not in self.unindexed)
+                else pattern.search(self.texts[k])
+            )
+        )
+
+
+def _whole_word_in(text: str, name: str) -> bool:
+    """``name`` occurs in ``text`` with no word character on either side."""
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def _term_pattern(names: Iterable[str]) -> re.Pattern[str]:

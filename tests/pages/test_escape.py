@@ -91,3 +91,22 @@ def test_fenced_blocks_hold_any_content() -> None:
     html = _html(str(escape.fenced(body, "text")))
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "not the end" in html and "````" in html
+
+
+def test_the_fast_path_changes_nothing_the_full_escaping_would() -> None:
+    """Strings with nothing to escape skip the escaping steps; the result must be the same
+    as running them, for every character that matters at any place in a line."""
+    import itertools
+
+    from handover_docs.pages.escape import _BACKSLASH, _ENTITY, _LINE_START, _entities, _line_start
+
+    def full(value: str) -> str:
+        value = _BACKSLASH.sub(r"\\\1", _entities(value)).translate(_ENTITY)
+        return _LINE_START.sub(_line_start, value)
+
+    alphabet = "a #+-1.)&<>\"\\`*_[]{}|~^=\n\t'é"
+    for size in (1, 2, 3):
+        for chars in itertools.product(alphabet, repeat=size):
+            value = "".join(chars)
+            for candidate in (value, f"x{value}", f"{value} y", f"  {value}"):
+                assert escape._md_inline(candidate) == full(candidate), repr(candidate)

@@ -118,6 +118,32 @@ def test_acronym_and_term_rules(tmp_path: Path) -> None:
     assert acronyms == ["acronym 'GBDT' is used but not defined in the glossary"]
 
 
+def test_where_a_glossary_term_counts_as_used(tmp_path: Path) -> None:
+    """Whole words, any case, aliases and plurals' stems; another entry's definition counts,
+    the term's own definition does not; non-ASCII text and look-alike letters are exact."""
+
+    def change(d: dict[str, Any]) -> None:
+        d["knowledge.yaml"]["glossary"] += [
+            {"term": "Backfill", "definition": "Reloading history; see warm start."},
+            {"term": "Warm start", "definition": "Starting from weights."},
+            {"term": "Holdout", "definition": "A Holdout is kept apart."},
+            {"term": "Shard", "aliases": ["weight shard"], "definition": "Part of the weights."},
+            {"term": "Canary", "definition": "A small first release."},
+            {"term": "Salt", "definition": "Only used with a long s."},
+            {"term": "Seed", "definition": "Random state."},
+        ]
+        d["model.yaml"]["model"]["card"]["details"] = (
+            "Each WEIGHT SHARD is checked — café canary-free runs; \u017falt; seeds vary."
+        )
+
+    report = run_audit(crafted(tmp_path, change))
+    unused = sorted(g.finding.message.split("'")[1] for g in report.gaps if g.kind == "unused-term")
+    # Backfill: nowhere else; Holdout: only in its own definition; Canary: inside the word
+    # 'canary-free' it is a whole word (the hyphen separates), so it is used; Seed: only as
+    # 'seeds', not a whole word. Salt is used as '\u017falt' (a long s matches 's' under re.I).
+    assert unused == ["Backfill", "Holdout", "Seed"]
+
+
 def test_narrative_placeholder_and_thin_page(tmp_path: Path, handover_dir: Path) -> None:
     summary = handover_dir / "docs" / "summary.md"
     summary.write_text("# Executive summary\n\nShort.\n\nThe rest is lorem ipsum.\n", "utf-8")
