@@ -17,7 +17,7 @@ from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.pages import refs
 from handover_docs.pages.evidence import DEFAULT_EVIDENCE
 from handover_docs.pages.footers import history_footers, with_footer
-from handover_docs.pages.render import DEFAULT_FOLDER, Linker
+from handover_docs.pages.render import DEFAULT_FOLDER, Linker, template_cache_dir
 from handover_docs.pages.site import SiteOptions, build_site
 from handover_docs.project import _LenientLoader, find_project, plugin_options
 
@@ -81,6 +81,7 @@ def run_render(args: argparse.Namespace) -> int:
             directory_urls=bool(settings.get("use_directory_urls", True)),
             inline_diagrams=False,
             site_url=str(settings["site_url"]) if settings.get("site_url") else None,
+            template_cache=template_cache_dir(project.root),
         ),
     )
     mode: Mode = args.glossary or str(options.get("glossary", "first"))  # type: ignore[assignment]

@@ -50,6 +50,7 @@ from handover_docs.pages.render import (
     Linker,
     RenderedSite,
     site_assets,
+    template_cache_dir,
 )
 from handover_docs.pages.site import SiteOptions, build_site, evidence_path
 from handover_docs.project import Project
@@ -251,6 +252,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             directory_urls=bool(config.use_directory_urls),
             inline_diagrams=True,
             site_url=config.site_url or None,
+            template_cache=template_cache_dir(self.project.root),
         )
 
     def _nav(self, nav: Any, files: Files, folder: str) -> Any:

@@ -110,6 +110,42 @@ def test_a_broken_override_is_a_located_error(
     assert "faq.md.j2:2:1" in str(err.value)
 
 
+def test_compiled_templates_are_kept_and_edits_are_still_seen(
+    loaded: manifest.LoadedHandover, tmp_path: Path
+) -> None:
+    overrides, cache = tmp_path / "overrides", tmp_path / "cache" / "templates"
+    overrides.mkdir()
+    faq = overrides / "faq.md.j2"
+    faq.write_text("# FAQ, first wording\n", encoding="utf-8")
+    first = render_pages(loaded, templates_dir=overrides, template_cache=cache)
+    assert first.pages["handover/faq.md"] == "# FAQ, first wording\n"
+    compiled = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert len(compiled) >= 20  # every template used, compiled once
+    faq.write_text("# FAQ, second wording\n", encoding="utf-8")
+    second = render_pages(loaded, templates_dir=overrides, template_cache=cache)
+    assert second.pages["handover/faq.md"] == "# FAQ, second wording\n"
+    assert {k: v for k, v in first.pages.items() if k != "handover/faq.md"} == {
+        k: v for k, v in second.pages.items() if k != "handover/faq.md"
+    }
+    # unchanged templates were loaded, not compiled and written again
+    unchanged = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.name in compiled}
+    assert sum(compiled[n] != t for n, t in unchanged.items()) <= 1
+    # errors in a template loaded through the cache keep their location
+    faq.write_text("# FAQ\n\n{{ h.nope.deeper }}\n", encoding="utf-8")
+    for _ in ("compiled now", "loaded compiled"):
+        with pytest.raises(HandoverError, match=r"faq\.md\.j2:3"):
+            render_pages(loaded, templates_dir=overrides, template_cache=cache)
+
+
+def test_a_cache_folder_that_cannot_be_made_only_costs_time(
+    loaded: manifest.LoadedHandover, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    site = render_pages(loaded, template_cache=blocker / "templates")
+    assert site.pages == render_pages(loaded).pages
+
+
 def test_pages_can_be_added_with_one_line(loaded: manifest.LoadedHandover, tmp_path: Path) -> None:
     (tmp_path / "audit.md.j2").write_text("# Audit of {{ model.id }}\n", encoding="utf-8")
     before = list(PAGES)
