@@ -246,3 +246,73 @@ def test_sections_map_models_to_site_paths(portfolio_root: Path) -> None:
     assert found is not None and found.model_id == "beta"
     assert portfolio.section_for_page("models/index.md") is None
     assert portfolio.section_for_page("models/betamax/x.md") is None
+
+
+def _handover(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "handover_docs", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_on_a_portfolio_runs_every_model_with_its_own_evidence(
+    portfolio_root: Path,
+) -> None:
+    (portfolio_root / "mkdocs.yml").write_text(
+        "site_name: Portfolio\nplugins:\n  - handover:\n      portfolio: handovers\n",
+        encoding="utf-8",
+    )
+    # gamma's weights grew by a byte: its one automated check fails
+    (portfolio_root / "handovers" / "gamma" / "weights.bin").write_bytes(b"0123456789abcdefX")
+    done = _handover(portfolio_root, "check")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "== handovers/alpha: Alpha | <b>scorer</b>" in done.stdout
+    summary = done.stdout.splitlines()[-3:]
+    assert summary == [
+        "handovers/alpha: 1/1 passed, ok",
+        "handovers/beta: 1/1 passed, ok",
+        "handovers/gamma: 0/1 passed, FAILED",
+    ]
+    statuses = {}
+    for model in ("alpha", "beta", "gamma"):
+        record = json.loads(
+            (portfolio_root / "handovers" / model / ".handover" / "evidence.json").read_text()
+        )
+        statuses[model] = record["checks"]["weights-present"]["status"]
+    assert statuses == {"alpha": "pass", "beta": "pass", "gamma": "fail"}
+    assert not (portfolio_root / ".handover" / "evidence.json").exists()
+    # --status reads every model's evidence back; --json gives one report per model
+    status = _handover(portfolio_root, "check", "--status", "--json")
+    report = json.loads(status.stdout)
+    assert (status.returncode, report["ok"]) == (1, False)
+    assert [m["path"] for m in report["models"]] == [
+        "handovers/alpha",
+        "handovers/beta",
+        "handovers/gamma",
+    ]
+    assert [m["failing"] for m in report["models"]] == [[], [], ["weights-present"]]
+    # one model can still be checked on its own
+    assert _handover(portfolio_root, "check", "handovers/beta").returncode == 0
+
+
+def test_check_on_a_portfolio_refuses_one_evidence_file_and_unknown_items(
+    portfolio_root: Path,
+) -> None:
+    (portfolio_root / "mkdocs.yml").write_text(
+        "site_name: Portfolio\nplugins:\n  - handover:\n      portfolio: handovers\n",
+        encoding="utf-8",
+    )
+    shared = _handover(portfolio_root, "check", "--evidence", "one.json")
+    assert shared.returncode == 2
+    assert "--evidence names one model's evidence" in shared.stderr
+    unknown = _handover(portfolio_root, "check", "--only", "nope")
+    assert unknown.returncode == 2
+    assert "--only nope: no model of the portfolio has this item" in unknown.stderr
+    assert "Traceback" not in shared.stderr + unknown.stderr
+    assert not list(portfolio_root.rglob("evidence.json"))  # nothing ran
+    only = _handover(portfolio_root, "check", "--only", "weights-present")
+    assert only.returncode == 0, only.stdout + only.stderr
+    assert len(list(portfolio_root.rglob("evidence.json"))) == 3

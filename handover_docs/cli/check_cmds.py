@@ -22,10 +22,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from handover_docs import __version__, manifest
+from handover_docs import __version__, manifest, portfolio
 from handover_docs.checks import evidence as ev
 from handover_docs.checks.engine import DEFAULT_JOBS, Runner, select
 from handover_docs.checks.environment import fingerprint
+from handover_docs.cli.manifest_cmds import portfolio_site
 from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.schema import ChecklistItem
@@ -48,7 +49,12 @@ def register(sub: Any) -> None:
         "parallel), write the evidence record, print a summary. Exit 0 when every required "
         "check passes, 1 when one fails, 2 on bad input.",
     )
-    p.add_argument("path", nargs="?", help="project folder, mkdocs.yml, manifest folder or file")
+    p.add_argument(
+        "path",
+        nargs="?",
+        help="project folder, mkdocs.yml, manifest folder or file; a portfolio site: every "
+        "model in turn, each with its own evidence",
+    )
     p.add_argument(
         "--only",
         action="append",
@@ -250,12 +256,83 @@ def _status_json(status: ev.ItemStatus) -> dict[str, Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    loaded = manifest.load(args.path)
-    path: Path = args.evidence or ev.default_path(loaded.project)
     max_age = ev.parse_age(args.max_age) if args.max_age else None
     if args.jobs < 1:
         raise HandoverError("--jobs must be at least 1", "--jobs")
+    site = portfolio_site(args.path)
+    if site is not None:
+        return _check_portfolio(args, *site, max_age=max_age)
+    loaded = manifest.load(args.path)
+    path: Path = args.evidence or ev.default_path(loaded.project)
     items = select(loaded, args.only, args.milestone)
+    code, payload = _check_model(args, loaded, path, items, max_age)
+    if args.json:
+        print_json(payload)
+    return code
+
+
+def _check_portfolio(
+    args: argparse.Namespace, root: Path, folder: str, *, max_age: dt.timedelta | None
+) -> int:
+    """Every model of a portfolio in turn, each with its own evidence file. ``--only`` and
+    ``--milestone`` select in every model that has the item or milestone."""
+    if args.evidence:
+        raise HandoverError(
+            "--evidence names one model's evidence: check one model "
+            f"(handover check {folder}/<model>), or drop --evidence",
+            "--evidence",
+        )
+    pf = portfolio.load_portfolio(root, folder)
+    for ident in args.only:
+        if not any(ident in {i.id for i in m.handover.checklist} for m in pf.models):
+            raise HandoverError(f"--only {ident}: no model of the portfolio has this item")
+    if args.milestone and not any(
+        args.milestone in {m.id for m in loaded.handover.milestones} for loaded in pf.models
+    ):
+        raise HandoverError(f"--milestone {args.milestone}: no model of the portfolio has it")
+    results: list[tuple[int, dict[str, Any]]] = []
+    for loaded in pf.models:
+        where = display_path(loaded.project.root)
+        if not args.json:
+            print(f"== {where}: {loaded.handover.model.name}", flush=True)
+        path = ev.default_path(loaded.project)
+        code, payload = _check_model(args, loaded, path, _select_in(loaded, args), max_age)
+        results.append((code, {"path": where, **payload}))
+        if not args.json:
+            print()
+    code = max((c for c, _ in results), default=0)
+    if args.json:
+        print_json({"ok": code == 0, "exit_code": code, "models": [p for _, p in results]})
+        return code
+    for model_code, payload in results:
+        verdict = "ok" if model_code == 0 else "FAILED"
+        print(f"{payload['path']}: {payload['passed']}/{len(payload['items'])} passed, {verdict}")
+    return code
+
+
+def _select_in(loaded: manifest.LoadedHandover, args: argparse.Namespace) -> list[ChecklistItem]:
+    """One portfolio model's share of ``--only`` / ``--milestone`` (what it has of them)."""
+    if not args.only and not args.milestone:
+        return select(loaded)
+    ids = {i.id for i in loaded.handover.checklist}
+    only = [i for i in args.only if i in ids]
+    milestone = args.milestone
+    if milestone not in {m.id for m in loaded.handover.milestones}:
+        milestone = None
+    if not only and milestone is None:
+        return []
+    return select(loaded, only, milestone)
+
+
+def _check_model(
+    args: argparse.Namespace,
+    loaded: manifest.LoadedHandover,
+    path: Path,
+    items: list[ChecklistItem],
+    max_age: dt.timedelta | None,
+) -> tuple[int, dict[str, Any]]:
+    """Run (or with --status, read) one model's checks; print its report unless --json.
+    Returns the exit code and the JSON report."""
     shown = display_path(path)
     tty = sys.stderr.isatty() and not args.json
     if args.status:
@@ -308,25 +385,24 @@ def _report(
     failing: list[ev.ItemStatus],
     tty: bool,
     manual: list[ev.ItemStatus] | None = None,
-) -> int:
+) -> tuple[int, dict[str, Any]]:
     ci_failing = ev.ci_failures(statuses) if args.ci else []
     shown_items = list(statuses.values()) if args.ci else chosen
     code = 1 if failing or ci_failing else 0
+    payload = {
+        "ok": code == 0,
+        "exit_code": code,
+        "manifest_digest": loaded.digest,
+        "evidence": display_path(path),
+        "evidence_sha256": ev.evidence_digest(path) if path.exists() else None,
+        "checked_at": ev.iso(dt.datetime.now(dt.timezone.utc)),
+        "items": [_status_json(s) for s in shown_items],
+        "passed": sum(1 for s in shown_items if s.ok),
+        "failing": [s.id for s in failing],
+        "ci_failing": [s.id for s in ci_failing],
+    }
     if args.json:
-        print_json(
-            {
-                "ok": code == 0,
-                "exit_code": code,
-                "manifest_digest": loaded.digest,
-                "evidence": display_path(path),
-                "evidence_sha256": ev.evidence_digest(path) if path.exists() else None,
-                "checked_at": ev.iso(dt.datetime.now(dt.timezone.utc)),
-                "items": [_status_json(s) for s in shown_items],
-                "failing": [s.id for s in failing],
-                "ci_failing": [s.id for s in ci_failing],
-            }
-        )
-        return code
+        return code, payload
     if tty:
         _print_table(shown_items, Console())
     else:
@@ -345,6 +421,5 @@ def _report(
             f"{len(manual)} manual item(s), {ticked} ticked (not run; 'handover check --ci' "
             "requires required ones ticked)"
         )
-    passed = sum(1 for s in shown_items if s.ok)
-    print(f"{passed}/{len(shown_items)} passed" + ("" if code == 0 else " — FAILED"))
-    return code
+    print(f"{payload['passed']}/{len(shown_items)} passed" + ("" if code == 0 else " — FAILED"))
+    return code, payload
