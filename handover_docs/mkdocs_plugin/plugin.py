@@ -6,7 +6,8 @@
 - ``on_page_markdown`` also appends each page's last change (from git);
 - ``on_page_content`` links glossary terms (one pass per page);
 - ``on_post_build`` signs the built site when ``HANDOVER_SIGNING_KEY`` is set;
-- ``on_serve`` watches the manifest and template folders.
+- ``on_serve`` watches the manifest and template folders (and, for a portfolio, model
+  folders added while serving: ``watch.py``).
 
 With the ``portfolio`` option the site holds many handovers (``handovers/<model>/``): an
 index page (``models/index.md``) and one section per model (``models/<id>/`` for its docs
@@ -41,6 +42,7 @@ from handover_docs import portfolio as portfolio_mod
 from handover_docs.errors import Finding, HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.mkdocs_plugin.config import HandoverPluginConfig
+from handover_docs.mkdocs_plugin.watch import ModelFolderWatcher
 from handover_docs.pages import escape, refs
 from handover_docs.pages.evidence import evidence_gate, evidence_sha256
 from handover_docs.pages.footers import history_footers, with_footer
@@ -375,14 +377,13 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         assert self.project is not None
         watched = [self.project.manifests, self.project.root / self.config.evidence]
         if self.config.portfolio is not None:
-            # Each model's manifests, docs and evidence; not the whole folder: the diagram
-            # cache under each model's .handover/ changes during every build.
-            base = self.project.root / self.config.portfolio
+            # Each model's manifests, docs and evidence, and model folders added while
+            # serving; not the whole folder: the diagram cache under each model's
+            # .handover/ changes during every build.
+            base = (self.project.root / self.config.portfolio).resolve()
+            trigger = self.project.root / ".handover" / "serve" / "reload"
+            ModelFolderWatcher(server, base, trigger).start()
             watched = []
-            for model in sorted(base.iterdir()) if base.is_dir() else []:
-                if model.is_dir() and not model.name.startswith((".", "_")):
-                    watched += [model / "handover", model / "docs"]
-                    watched.append(model / ".handover" / "evidence.json")
             for loaded in self.portfolio.models if self.portfolio is not None else []:
                 for e in loaded.handover.experiments:
                     for rel in (e.config, e.sample_run):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -115,3 +116,55 @@ def test_serve_rebuilds_reuse_unchanged_diagrams(
     assert set(now) > set(entries)  # the changed diagram was drawn again, and only added
     assert all(now[name] == ino for name, ino in entries.items() if name in now)
     assert proc.poll() is None
+
+
+def test_serve_picks_up_model_folders_added_to_a_portfolio(tmp_path: Path) -> None:
+    from tests.test_portfolio import write_model
+
+    root = tmp_path
+    write_model(root, "alpha", name="Alpha")
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Portfolio\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Portfolio\nplugins:\n  - handover:\n      portfolio: handovers\n",
+        encoding="utf-8",
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(lambda: "Alpha" in _get(f"{base}/models/"))
+        # a whole model folder copied in at once (its files written before any watch)
+        staged = write_model(tmp_path / "staging", "beta", name="Beta arrives")
+        shutil.copytree(staged, root / "handovers" / "beta")
+        _wait(lambda: "Beta arrives" in _get(f"{base}/models/"))
+        assert "1.0.0" in _get(f"{base}/models/beta/handover/")
+        # a model folder made step by step: folder first, then its manifests
+        gamma = root / "handovers" / "gamma"
+        gamma.mkdir()
+        staged = write_model(tmp_path / "staging", "gamma", name="Gamma, step by step")
+        (gamma / "weights.bin").write_bytes((staged / "weights.bin").read_bytes())
+        for part in ("handover", "docs"):
+            (gamma / part).mkdir()
+            for source in sorted((staged / part).iterdir()):
+                (gamma / part / source.name).write_bytes(source.read_bytes())
+        _wait(lambda: "Gamma, step by step" in _get(f"{base}/models/"))
+        # and an edit in the new model's manifests is seen like any other
+        model = gamma / "handover" / "model.yaml"
+        model.write_text(
+            model.read_text(encoding="utf-8").replace('"1.0.0"', '"1.0.1"'), encoding="utf-8"
+        )
+        _wait(lambda: "1.0.1" in _get(f"{base}/models/gamma/handover/"))
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
