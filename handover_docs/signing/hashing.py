@@ -68,8 +68,14 @@ class Refusal:
     detail: str
 
 
-def scan(root: Path, skip: Iterable[str] = ()) -> tuple[list[Entry], list[Refusal]]:
-    """Every regular file under ``root`` (sorted by path), and what cannot be signed."""
+def scan(
+    root: Path, skip: Iterable[str] = (), *, sizes: bool = True
+) -> tuple[list[Entry], list[Refusal]]:
+    """Every regular file under ``root`` (sorted by path), and what cannot be signed.
+
+    ``sizes=False`` leaves each entry's size at -1 and spares a ``stat`` call per file (the
+    file type comes from the directory listing): verification learns the sizes when it
+    opens the files anyway."""
     skipped = set(skip)
     entries: list[Entry] = []
     refusals: list[Refusal] = []
@@ -95,8 +101,12 @@ def scan(root: Path, skip: Iterable[str] = ()) -> tuple[list[Entry], list[Refusa
             if item.is_dir(follow_symlinks=False):
                 walk(item.path, rel + "/")
                 continue
-            info = item.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode):
+            if sizes:
+                info = item.stat(follow_symlinks=False)
+                size, regular = info.st_size, stat.S_ISREG(info.st_mode)
+            else:
+                size, regular = -1, item.is_file(follow_symlinks=False)
+            if not regular:
                 refusals.append(Refusal(rel, "special", "not a regular file"))
                 continue
             if not rel.isascii():
@@ -109,7 +119,7 @@ def scan(root: Path, skip: Iterable[str] = ()) -> tuple[list[Entry], list[Refusa
             if reason is not None:
                 refusals.append(Refusal(rel, "unsafe-name", reason))
                 continue
-            entries.append(Entry(rel, info.st_size))
+            entries.append(Entry(rel, size))
 
     walk(os.fspath(root), "")
     entries.sort(key=lambda e: e.path)
@@ -127,7 +137,11 @@ class Hashed(NamedTuple):
 def hash_file(
     root: Path | str, rel: str, limit: int | None = None, buf: bytearray | None = None
 ) -> Hashed:
-    """sha256 of one file, opened without following symlinks; read at most ``limit`` + 1 bytes."""
+    """sha256 of one file, opened without following symlinks.
+
+    With ``limit`` (the size the file must have: verification), a file of another size is
+    not read (error ``size``, its size in ``size``); one that grows while read is read to at
+    most ``limit`` + 1 bytes."""
     path = f"{os.fspath(root)}/{rel}"  # rel is a checked relative POSIX path
     try:
         fd = os.open(path, OPEN_FLAGS)
@@ -141,6 +155,8 @@ def hash_file(
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return Hashed(rel, None, info.st_size, "special")
+        if limit is not None and info.st_size != limit:
+            return Hashed(rel, None, info.st_size, "size")
         cap = info.st_size if limit is None else min(info.st_size, limit + 1)
         if cap <= SMALL:
             data = os.read(fd, cap + 1)
@@ -180,7 +196,8 @@ def _read_on(fd: int, data: bytes, want: int) -> bytes:
 def hash_many(
     root: Path, files: list[tuple[str, int]], *, limits: bool = False, workers: int | None = None
 ) -> dict[str, Hashed]:
-    """Hash ``(path, size)`` pairs; with ``limits`` read no more than size + 1 bytes of each.
+    """Hash ``(path, size)`` pairs; with ``limits`` only files of that size, read to at most
+    size + 1 bytes (see ``hash_file``).
 
     Large files go to a thread pool (largest first, for balance): hashing them releases the
     GIL for long stretches, so the threads use every core. Small files are hashed in the

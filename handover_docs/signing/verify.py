@@ -79,7 +79,7 @@ class LocalSite:
     def check_files(
         self, subjects: list[tuple[str, str, int]]
     ) -> list[tuple[ProblemKind, str, str]]:
-        entries, refusals = hashing.scan(self.root, skip=(SIGNATURE_FILE,))
+        entries, refusals = hashing.scan(self.root, skip=(SIGNATURE_FILE,), sizes=False)
         problems: list[tuple[ProblemKind, str, str]] = []
         refused = {r.path for r in refusals}
         for refusal in refusals:
@@ -90,32 +90,34 @@ class LocalSite:
             }
             kind = kinds.get(refusal.reason, "unsafe-name")
             problems.append((kind, refusal.path, refusal.detail))
-        on_disk = {e.path: e.size for e in entries}
-        signed = {name for name, _, _ in subjects}
-        to_hash: list[tuple[str, int]] = []
-        expected: dict[str, str] = {}
-        for name, sha, size in subjects:
-            actual = on_disk.get(name)
-            if actual is None:
+        on_disk = {e.path for e in entries}
+        # Each signed file is opened once: its size is checked before any byte is read
+        # (a file of another size is not read at all), then it is hashed.
+        to_hash = [(name, size) for name, _, size in subjects if name in on_disk]
+        hashed = hashing.hash_many(self.root, to_hash, limits=True, workers=self.workers)
+        for name, _, size in subjects:
+            got = hashed.get(name)
+            if got is None:
                 if name not in refused:
                     problems.append(("missing", name, "signed but not in the site"))
-            elif actual > size:
-                problems.append(("larger", name, f"{actual} bytes, larger than the signed {size}"))
-            elif actual != size:
-                problems.append(("modified", name, f"{actual} bytes, the signed file has {size}"))
-            else:
-                to_hash.append((name, size))
-                expected[name] = sha
-        for name in sorted(on_disk.keys() - signed):
+            elif got.error == "size" and got.size > size:
+                problems.append(
+                    ("larger", name, f"{got.size} bytes, larger than the signed {size}")
+                )
+            elif got.error == "size":
+                problems.append(("modified", name, f"{got.size} bytes, the signed file has {size}"))
+        signed = {name for name, _, _ in subjects}
+        for name in sorted(on_disk - signed):
             problems.append(("extra", name, "in the site but not signed"))
-        hashed = hashing.hash_many(self.root, to_hash, limits=True, workers=self.workers)
-        for name, _size in to_hash:
-            got = hashed[name]
+        for name, sha, _ in subjects:
+            got = hashed.get(name)
+            if got is None or got.error == "size":
+                continue
             if got.sha256 is None:
                 problems.append(
                     ("missing" if got.error == "missing" else "fetch-error", name, got.error)
                 )
-            elif got.sha256 != expected[name]:
+            elif got.sha256 != sha:
                 problems.append(("modified", name, "sha256 differs from the signed one"))
         return problems
 
