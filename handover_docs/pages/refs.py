@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -30,6 +31,8 @@ from handover_docs.pages.render import Linker, display_name
 _REF = re.compile(r"(\\?)\[\[(=?)([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
+_ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
+_SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 
 
 def _value(root: Any, parts: list[str]) -> Any:
@@ -65,7 +68,8 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
     findings: list[Finding] = []
     out_lines: list[str] = []
     fence: str | None = None
-    for lineno, line in enumerate(markdown.split("\n"), start=1):
+    lines = markdown.split("\n")
+    for lineno, line in enumerate(lines, start=1):
         opener = _FENCE.match(line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
@@ -80,9 +84,17 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
             out_lines.append(line)
             continue
         spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(line)]
+        # A page's title comes from its heading, and themes un-escape it into <title>:
+        # values cited in a heading get the heading escaping (look-alike angle brackets).
+        following = lines[lineno] if lineno < len(lines) else ""
+        in_heading = bool(_ATX_HEADING.match(line) or _SETEXT_UNDERLINE.match(following))
+        shown = escape.heading if in_heading else escape.text
 
         def replace(
-            m: re.Match[str], lineno: int = lineno, spans: list[tuple[int, int]] = spans
+            m: re.Match[str],
+            lineno: int = lineno,
+            spans: list[tuple[int, int]] = spans,
+            shown: Callable[[Any], str] = shown,
         ) -> str:
             if any(a <= m.start() < b for a, b in spans):
                 return m.group(0)
@@ -92,7 +104,7 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
             target = m.group(3).strip()
             label = m.group(4)
             if m.group(2):
-                return _cite(target, where, linker, findings)
+                return _cite(target, where, linker, findings, shown)
             href = linker.href(target, page)
             if href is None:
                 known = [*linker.loaded.ids, linker.loaded.handover.model.id]
@@ -109,7 +121,7 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
                 )
                 return m.group(0)
             text = label.strip() if label else display_name(linker.entry(target))
-            return f"[{escape.text(text)}]({href})"
+            return f"[{shown(text)}]({href})"
 
         out_lines.append(_REF.sub(replace, line))
     if findings:
@@ -117,7 +129,13 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
     return "\n".join(out_lines)
 
 
-def _cite(target: str, where: Location, linker: Linker, findings: list[Finding]) -> str:
+def _cite(
+    target: str,
+    where: Location,
+    linker: Linker,
+    findings: list[Finding],
+    shown: Callable[[Any], str] = escape.text,
+) -> str:
     parts = [p for p in target.split(".") if p]
     h = linker.loaded.handover
     try:
@@ -143,4 +161,4 @@ def _cite(target: str, where: Location, linker: Linker, findings: list[Finding])
         return f"[[={target}]]"
     if value is None:
         return "—"
-    return str(escape.text(_show(value)))
+    return str(shown(_show(value)))

@@ -59,3 +59,14 @@ def test_unknown_references_report_every_location(linker: Linker) -> None:
     assert "did you mean 'weights'" in lines[0]
     assert lines[1].startswith("docs/summary.md:5:7: error: unknown value '[[=model.nope]]'")
     assert lines[2].startswith("docs/summary.md:5:28:")
+
+
+def test_values_in_headings_cannot_close_the_title(linker: Linker) -> None:
+    """Themes un-escape a page's heading into <title>: in a heading, angle brackets of
+    cited values and entry names become look-alikes; elsewhere they stay escaped."""
+    atx = _r("# Runbook of [[=model.name]]", linker)
+    setext = _r("For [[iris-data]]\n===", linker)
+    body = _r("Runbook of [[=model.name]]", linker)
+    assert "</title>" not in atx and "&lt;" not in atx and "‹/title›" in atx
+    assert "‹/title›‹script›" in setext
+    assert "&lt;/title&gt;" in body
