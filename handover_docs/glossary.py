@@ -122,10 +122,14 @@ class GlossaryLinker:
     longest: int = 0
     starts: set[str] = field(default_factory=set)
     """Case-folded first words of every term: most words are not, and are skipped at once."""
+    fingerprint: int = 0
+    """Equal for linkers built from the same terms in this process (a cache key)."""
 
     @classmethod
     def from_terms(cls, terms: Iterable[schema.Term]) -> GlossaryLinker:
         linker = cls()
+        terms = list(terms)
+        linker.fingerprint = hash(tuple((t.term, tuple(t.aliases), t.definition) for t in terms))
         for t in terms:
             entry = _Entry(t.term, term_anchor(t.term), " ".join(t.definition.split()))
             for name in [t.term, *t.aliases]:

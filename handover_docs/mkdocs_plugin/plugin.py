@@ -64,6 +64,28 @@ REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "toc")
 """Markdown extensions the generated pages use; added when mkdocs.yml lacks them."""
 
 
+class _LinkedPages:
+    """During ``mkdocs serve``: glossary-linked pages of the last build, by glossary, link
+    target and page HTML, so a rebuild after an edit links only the pages that changed.
+    Entries not used by a build are dropped after it (memory stays one site's worth)."""
+
+    def __init__(self) -> None:
+        self.previous: dict[tuple[int, str, str, bytes], str] = {}
+        self.current: dict[tuple[int, str, str, bytes], str] = {}
+
+    def new_build(self) -> None:
+        self.previous, self.current = self.current, {}
+
+    def link(self, glossary: GlossaryLinker, html: str, href: str, mode: Mode) -> str:
+        page = hashlib.blake2b(html.encode("utf-8"), digest_size=16).digest()
+        key = (glossary.fingerprint, href, mode, page)
+        linked = self.current.get(key) or self.previous.get(key)
+        if linked is None:
+            linked = glossary.link_html(html, href, mode)
+        self.current[key] = linked
+        return linked
+
+
 def _report(findings: list[Finding]) -> str:
     lines = [str(f) for f in findings]
     count = sum(1 for f in findings if f.severity == "error")
@@ -89,6 +111,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.glossaries: dict[str, GlossaryLinker] = {}
         self.model_docs: set[str] = set()
         """Site paths of the models' own docs pages (generated files, but narratives)."""
+        self.linked = _LinkedPages()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -137,6 +160,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.footers = {}
         self.portfolio = None
         self.sections, self.linkers, self.glossaries, self.model_docs = [], {}, {}, set()
+        self.linked.new_build()
         if self.config.portfolio is not None:
             return self._portfolio_files(files, config)
         folder = self.config.folder.strip("/")
@@ -336,7 +360,9 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             return html
         href = target.url_relative_to(page.file)
         mode: Mode = "all" if self.config.glossary == "all" else "first"
-        return glossary.link_html(html, href, mode)
+        if self.command != "serve":
+            return glossary.link_html(html, href, mode)
+        return self.linked.link(glossary, html, href, mode)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Sign the built site when a key is configured (environment only, never mkdocs.yml)."""

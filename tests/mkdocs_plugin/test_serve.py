@@ -168,3 +168,24 @@ def test_serve_picks_up_model_folders_added_to_a_portfolio(tmp_path: Path) -> No
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_serve_relinks_glossary_terms_when_the_glossary_changes(
+    served: tuple[Path, str, subprocess.Popen[str]],
+) -> None:
+    """Rebuilds reuse the glossary links of unchanged pages; an edited definition must
+    still reach the tooltips of those pages (docs/index.md itself does not change)."""
+    root, base, proc = served
+    _wait(lambda: 'title="AUC: Area under the ROC curve."' in _get(f"{base}/"))
+    ops = root / "handover" / "ops.yaml"
+    text = ops.read_text(encoding="utf-8")
+    ops.write_text(text.replace("Area under the ROC curve.", "Area under the curve."), "utf-8")
+    _wait(lambda: 'title="AUC: Area under the curve."' in _get(f"{base}/"))
+    model = root / "handover" / "model.yaml"  # an edit elsewhere: the links stay
+    model.write_text(
+        model.read_text(encoding="utf-8").replace('version: "1.2.3"', 'version: "1.2.6"'),
+        encoding="utf-8",
+    )
+    _wait(lambda: "1.2.6" in _get(f"{base}/handover/"))
+    assert 'title="AUC: Area under the curve."' in _get(f"{base}/")
+    assert proc.poll() is None
