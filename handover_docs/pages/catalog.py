@@ -24,6 +24,8 @@ class PageSpec:
     """Nav sub-section under the generated section; ``""`` for its top level."""
     each: str = ""
     """A collection (``datasets``...) to make one page per entry of; ``path`` holds ``{id}``."""
+    footer: bool = True
+    """End the page with its last change from git; not on a page that is history itself."""
 
 
 PAGES: list[PageSpec] = [
@@ -43,7 +45,7 @@ PAGES: list[PageSpec] = [
     PageSpec("decisions.md", "decisions.md.j2", "Decisions & rationale", "Governance"),
     PageSpec("people.md", "people.md.j2", "People & contacts", "Governance"),
     PageSpec("audit.md", "audit.md.j2", "Audit", "Governance"),
-    PageSpec("changes.md", "changes.md.j2", "Changes", "Governance"),
+    PageSpec("changes.md", "changes.md.j2", "Changes", "Governance", footer=False),
     PageSpec("verify.md", "verify.md.j2", "Verify this site", "Governance"),
     PageSpec("sessions.md", "sessions.md.j2", "Knowledge-transfer sessions", "Knowledge"),
     PageSpec("glossary.md", "glossary.md.j2", "Glossary", "Knowledge"),

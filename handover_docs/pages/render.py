@@ -64,7 +64,8 @@ class RenderedSite:
     titles: dict[str, str] = field(default_factory=dict)
     assets: dict[str, bytes] = field(default_factory=dict)
     sources: dict[str, list[Path]] = field(default_factory=dict)
-    """Page -> the files it is made from (manifest files, template override): its history."""
+    """Page -> the files it is made from (manifest files, template override), for its history
+    footer; pages without a footer (the changes page) are not listed."""
 
 
 def _finalize(value: Any) -> Any:
@@ -524,7 +525,8 @@ def render_pages(
                 ) from None
             titles[path] = title
             nav_items.append((spec, title, path))
-            sources[path] = page_sources(spec, item)
+            if spec.footer:
+                sources[path] = page_sources(spec, item)
     assets = site_assets(folder)
     if diagrams is not None:
         assets.update(sorted(diagrams.files.items()))
