@@ -248,6 +248,13 @@ def test_sections_map_models_to_site_paths(portfolio_root: Path) -> None:
     assert portfolio.section_for_page("models/betamax/x.md") is None
 
 
+def write_portfolio_config(root: Path) -> None:
+    (root / "mkdocs.yml").write_text(
+        "site_name: Portfolio\nplugins:\n  - handover:\n      portfolio: handovers\n",
+        encoding="utf-8",
+    )
+
+
 def _handover(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "handover_docs", *args],
@@ -261,10 +268,7 @@ def _handover(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_check_on_a_portfolio_runs_every_model_with_its_own_evidence(
     portfolio_root: Path,
 ) -> None:
-    (portfolio_root / "mkdocs.yml").write_text(
-        "site_name: Portfolio\nplugins:\n  - handover:\n      portfolio: handovers\n",
-        encoding="utf-8",
-    )
+    write_portfolio_config(portfolio_root)
     # gamma's weights grew by a byte: its one automated check fails
     (portfolio_root / "handovers" / "gamma" / "weights.bin").write_bytes(b"0123456789abcdefX")
     done = _handover(portfolio_root, "check")
@@ -301,10 +305,7 @@ def test_check_on_a_portfolio_runs_every_model_with_its_own_evidence(
 def test_check_on_a_portfolio_refuses_one_evidence_file_and_unknown_items(
     portfolio_root: Path,
 ) -> None:
-    (portfolio_root / "mkdocs.yml").write_text(
-        "site_name: Portfolio\nplugins:\n  - handover:\n      portfolio: handovers\n",
-        encoding="utf-8",
-    )
+    write_portfolio_config(portfolio_root)
     shared = _handover(portfolio_root, "check", "--evidence", "one.json")
     assert shared.returncode == 2
     assert "--evidence names one model's evidence" in shared.stderr

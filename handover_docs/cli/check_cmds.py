@@ -26,7 +26,7 @@ from handover_docs import __version__, manifest, portfolio
 from handover_docs.checks import evidence as ev
 from handover_docs.checks.engine import DEFAULT_JOBS, Runner, select
 from handover_docs.checks.environment import fingerprint
-from handover_docs.cli.manifest_cmds import portfolio_site
+from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_file
 from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.schema import ChecklistItem
@@ -276,12 +276,7 @@ def _check_portfolio(
 ) -> int:
     """Every model of a portfolio in turn, each with its own evidence file. ``--only`` and
     ``--milestone`` select in every model that has the item or milestone."""
-    if args.evidence:
-        raise HandoverError(
-            "--evidence names one model's evidence: check one model "
-            f"(handover check {folder}/<model>), or drop --evidence",
-            "--evidence",
-        )
+    refuse_one_evidence_file(args.evidence, "check", folder)
     pf = portfolio.load_portfolio(root, folder)
     for ident in args.only:
         if not any(ident in {i.id for i in m.handover.checklist} for m in pf.models):

@@ -11,7 +11,7 @@ from typing import Any
 
 from handover_docs import manifest, portfolio, scaffold
 from handover_docs.cli.output import add_json_flag, print_json
-from handover_docs.errors import display_path
+from handover_docs.errors import HandoverError, display_path
 from handover_docs.project import plugin_options
 from handover_docs.schema import json_schema
 
@@ -52,6 +52,16 @@ def portfolio_site(path: str | None) -> tuple[Path, str] | None:
         return None
     folder = plugin_options(config)[0].get("portfolio")
     return (config.parent, str(folder)) if folder else None
+
+
+def refuse_one_evidence_file(evidence: object, command: str, folder: str) -> None:
+    """``--evidence`` names one model's file: refused for a whole portfolio."""
+    if evidence:
+        raise HandoverError(
+            f"--evidence names one model's evidence: {command} one model "
+            f"(handover {command} {folder}/<model>), or drop --evidence",
+            "--evidence",
+        )
 
 
 def _counts(loaded: manifest.LoadedHandover) -> dict[str, int]:

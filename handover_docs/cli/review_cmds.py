@@ -10,9 +10,9 @@ from typing import Any
 
 from handover_docs import manifest, portfolio
 from handover_docs.atomic import write_text
-from handover_docs.cli.manifest_cmds import portfolio_site
+from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_file
 from handover_docs.cli.output import add_json_flag, print_json
-from handover_docs.errors import HandoverError, display_path
+from handover_docs.errors import display_path
 from handover_docs.review import audit as audit_mod
 from handover_docs.review import diff as diff_mod
 from handover_docs.review import export_cyclonedx, export_hf, import_hf
@@ -124,12 +124,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def _audit_portfolio(args: argparse.Namespace, root: Path, folder: str) -> int:
     """Every model of a portfolio, each with its own evidence file: one line per model."""
-    if args.evidence:
-        raise HandoverError(
-            "--evidence names one model's evidence: audit one model "
-            f"(handover audit {folder}/<model>), or drop --evidence",
-            "--evidence",
-        )
+    refuse_one_evidence_file(args.evidence, "audit", folder)
     pf = portfolio.load_portfolio(root, folder)
     results = []
     for loaded in pf.models:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -39,6 +40,28 @@ def _wait(check: Callable[[], bool], timeout: float = 60) -> None:
     pytest.fail("timed out waiting for the server")
 
 
+@contextlib.contextmanager
+def _serving(root: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``mkdocs serve`` in ``root`` on a free loopback port: (base URL, process)."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,  # never read: a full pipe would stall the server
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
     root = copy_fixture(tmp_path)
@@ -50,23 +73,8 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
             "manifests: handover", "manifests: handover\n      templates: templates"
         )
     )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=root,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield root, f"http://127.0.0.1:{port}", proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with _serving(root) as (base, proc):
+        yield root, base, proc
 
 
 def test_serve_watches_manifests_templates_and_survives_errors(
@@ -119,26 +127,14 @@ def test_serve_rebuilds_reuse_unchanged_diagrams(
 
 
 def test_serve_picks_up_model_folders_added_to_a_portfolio(tmp_path: Path) -> None:
-    from tests.test_portfolio import write_model
+    from tests.test_portfolio import write_model, write_portfolio_config
 
     root = tmp_path
     write_model(root, "alpha", name="Alpha")
     (root / "docs").mkdir()
     (root / "docs" / "index.md").write_text("# Portfolio\n", encoding="utf-8")
-    (root / "mkdocs.yml").write_text(
-        "site_name: Portfolio\nplugins:\n  - handover:\n      portfolio: handovers\n",
-        encoding="utf-8",
-    )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=root,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    write_portfolio_config(root)
+    with _serving(root) as (base, proc):
         _wait(lambda: "Alpha" in _get(f"{base}/models/"))
         # a whole model folder copied in at once (its files written before any watch)
         staged = write_model(tmp_path / "staging", "beta", name="Beta arrives")
@@ -162,12 +158,6 @@ def test_serve_picks_up_model_folders_added_to_a_portfolio(tmp_path: Path) -> No
         )
         _wait(lambda: "1.0.1" in _get(f"{base}/models/gamma/handover/"))
         assert proc.poll() is None
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_serve_relinks_glossary_terms_when_the_glossary_changes(
