@@ -9,6 +9,8 @@ author wrote, exactly as JSON-Schema-driven editors see them.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,8 +203,17 @@ def _decode(raw: bytes, display: str) -> str:
         ) from None
 
 
+_RECENT: OrderedDict[tuple[Path, str], tuple[bytes, YamlDocument]] = OrderedDict()
+"""The last parse of recently loaded files, by path and shown name, with the digest of the
+bytes parsed: ``mkdocs serve`` reloads every manifest file after an edit to one of them."""
+_RECENT_MAX = 512
+
+
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Parse one YAML file; raise HandoverError with every problem found in it."""
+    """Parse one YAML file; raise HandoverError with every problem found in it.
+
+    A file whose bytes are the same as at its last load in this process returns the same
+    document again (callers never mutate a document's data or source map)."""
     display = display or path.as_posix()
     try:
         size = path.stat().st_size
@@ -220,6 +231,20 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         raise HandoverError(
             Finding(Location(display), f"cannot read file: {exc.strerror}")
         ) from None
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    key = (path, display)
+    recent = _RECENT.get(key)
+    if recent is not None and recent[0] == digest:
+        _RECENT.move_to_end(key)
+        return recent[1]
+    document = _parse(path, display, raw)
+    _RECENT[key] = (digest, document)
+    while len(_RECENT) > _RECENT_MAX:
+        _RECENT.popitem(last=False)
+    return document
+
+
+def _parse(path: Path, display: str, raw: bytes) -> YamlDocument:
     text = _decode(raw, display)
     loader = _MemoLoader(text)
     try:

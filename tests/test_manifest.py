@@ -46,6 +46,21 @@ def test_digest_does_not_depend_on_how_files_are_split(tmp_path: Path) -> None:
     assert changed.digest != one.digest
 
 
+def test_loading_again_after_editing_one_file_merges_as_from_scratch(tmp_path: Path) -> None:
+    """Unchanged files are reused from their last parse (serve rebuilds): merging must not
+    have changed them, so a reload gives exactly what a fresh load gives."""
+    root = write(tmp_path, {"a.yaml": BASE, "b.yaml": MORE_ARTIFACTS})
+    first = manifest.load(root)
+    again = manifest.load(root)
+    assert again.digest == first.digest and again.handover == first.handover
+    assert [a.id for a in again.handover.artifacts] == ["weights", "code"]
+    (root / "handover" / "b.yaml").write_text(MORE_ARTIFACTS.replace("Training", "Serving"))
+    edited = manifest.load(root)
+    assert [a.name for a in edited.handover.artifacts][1] == "Serving code"
+    assert edited.locate(("artifacts", 1, "owner")).line == 6
+    assert manifest.load(root).digest == edited.digest != first.digest
+
+
 def test_all_errors_of_all_files_are_reported_in_one_run(tmp_path: Path) -> None:
     broken = MORE_ARTIFACTS.replace("kind: code", "kind: kode").replace("owner: bob", "owner: eve")
     other = "handover: 1\nmilestones:\n  - id: m1\n    titel: x\n"

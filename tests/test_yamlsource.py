@@ -39,3 +39,25 @@ def test_unsafe_tags_are_refused(tmp_path: Path) -> None:
     with pytest.raises(HandoverError) as caught:
         load_yaml(path, "evil.yaml")
     assert str(caught.value.findings[0].location) == "evil.yaml:1:4"
+
+
+def test_a_reload_reuses_unchanged_files_and_sees_every_edit(tmp_path: Path) -> None:
+    """``mkdocs serve`` reloads every manifest after an edit to one: unchanged bytes give
+    the same document; changed bytes (even of the same size, in the same second) do not."""
+    path = tmp_path / "a.yaml"
+    path.write_text("owner: alice\n", encoding="utf-8")
+    first = load_yaml(path)
+    assert load_yaml(path) is first
+    stat = path.stat()
+    path.write_text("owner: alfie\n", encoding="utf-8")  # same size
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same time
+    second = load_yaml(path)
+    assert second is not first and second.data == {"owner": "alfie"}
+    assert first.data == {"owner": "alice"}  # what was handed out is never changed
+    path.write_text("owner: [unclosed\n", encoding="utf-8")
+    with pytest.raises(HandoverError):
+        load_yaml(path)
+    with pytest.raises(HandoverError):  # an error is never cached as a document
+        load_yaml(path)
