@@ -1,12 +1,12 @@
-"""Make a running ``mkdocs serve`` pick up model folders added to a portfolio.
+"""Make a running ``mkdocs serve`` follow model folders added to or removed from a portfolio.
 
 MkDocs watches paths given at start-up and ignores folder events, so a model folder
 created while serving would stay unseen. This watcher listens (not recursively) on the
-portfolio folder and on each model folder: when a model folder, or its ``handover/`` or
-``docs/`` folder, appears, it asks the server to watch what is there and requests a
-rebuild by touching a file under ``.handover/serve/`` that the server watches (MkDocs has
-no public "rebuild now"). Each model's ``.handover/`` is never watched: the diagram cache
-there changes during every build.
+portfolio folder and on each model folder. When a model folder, or its ``handover/`` or
+``docs/`` folder, appears, it asks the server to watch what is there; when one appears,
+disappears or is renamed, it requests a rebuild by touching a file under
+``.handover/serve/`` that the server watches (MkDocs has no public "rebuild now"). Each
+model's ``.handover/`` is never watched: the diagram cache there changes in every build.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from watchdog.events import DirCreatedEvent, DirMovedEvent, FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 
 from handover_docs.atomic import write_text
 
@@ -81,6 +87,10 @@ class ModelFolderWatcher(FileSystemEventHandler):
             write_text(self.trigger, str(model))
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if isinstance(event, (DirDeletedEvent, DirMovedEvent)):
+            gone = Path(str(event.src_path))
+            if self._is_model_part(gone):  # a model removed or renamed: rebuild without it
+                write_text(self.trigger, str(gone))
         if isinstance(event, DirMovedEvent):
             path = Path(str(event.dest_path))
         elif isinstance(event, DirCreatedEvent):
@@ -89,9 +99,15 @@ class ModelFolderWatcher(FileSystemEventHandler):
             return
         if path.parent == self.base and is_model_folder(path):
             self._add_model(path, rebuild=True)
-        elif (
+        elif self._is_model_part(path):
+            self._add_model(path.parent, rebuild=True)
+
+    def _is_model_part(self, path: Path) -> bool:
+        """A model folder, or a model's ``handover/`` or ``docs/`` folder."""
+        if path.parent == self.base:
+            return is_model_folder(path)
+        return (
             path.parent.parent == self.base
             and path.name in WATCHED_IN_MODEL
             and is_model_folder(path.parent)
-        ):
-            self._add_model(path.parent, rebuild=True)
+        )

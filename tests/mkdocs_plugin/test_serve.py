@@ -157,6 +157,15 @@ def test_serve_picks_up_model_folders_added_to_a_portfolio(tmp_path: Path) -> No
             model.read_text(encoding="utf-8").replace('"1.0.0"', '"1.0.1"'), encoding="utf-8"
         )
         _wait(lambda: "1.0.1" in _get(f"{base}/models/gamma/handover/"))
+        # a model folder removed, then one renamed: the index follows
+        shutil.rmtree(root / "handovers" / "beta")
+        _wait(lambda: "Beta arrives" not in _get(f"{base}/models/"))
+        (root / "handovers" / "gamma").rename(root / "handovers" / "gamma-renamed")
+        model = root / "handovers" / "gamma-renamed" / "handover" / "model.yaml"
+        model.write_text(
+            model.read_text(encoding="utf-8").replace('"1.0.1"', '"1.0.2"'), encoding="utf-8"
+        )
+        _wait(lambda: "1.0.2" in _get(f"{base}/models/gamma/handover/"))
         assert proc.poll() is None
 
 
