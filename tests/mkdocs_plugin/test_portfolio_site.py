@@ -187,6 +187,25 @@ def test_the_portfolio_site_signs_and_verifies(portfolio: Portfolio) -> None:
     assert tampered.returncode != 0
 
 
+def test_one_model_builds_signs_and_verifies_on_its_own(portfolio: Portfolio) -> None:
+    """Per model as for the whole site: a model folder is an ordinary handover site."""
+    model = portfolio.built.root / "handovers" / "model-002"
+    site = model / "site"
+    key = str(portfolio.keys / "release")
+    built = run(
+        "-m", "mkdocs", "build", "--strict", "-d", str(site), cwd=model,
+        env={**ENV, "HANDOVER_SIGNING_KEY": key},
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    pub = str(portfolio.keys / "release.pub")
+    verified = run("-m", "handover_docs", "verify", str(site), "--key", pub, "--json", cwd=model)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    report = json.loads(verified.stdout)
+    signed = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert report["files_checked"] == len(signed - {"handover-signature.json"})
+    assert not any(name.startswith("models/") for name in signed)  # only this model
+
+
 def test_a_broken_manifest_in_one_model_fails_with_its_location(tmp_path: Path) -> None:
     root = generate(tmp_path / "pf", models=2)
     artifacts = root / "handovers" / "model-001" / "handover" / "artifacts.yaml"
