@@ -11,6 +11,7 @@ model's ``.handover/`` is never watched: the diagram cache there changes in ever
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,10 @@ class ModelFolderWatcher(FileSystemEventHandler):
         self.base = base
         self.trigger = trigger
         self._lock = threading.Lock()
-        self._listening: set[Path] = set()
+        self._listening: dict[Path, Any] = {}
+        """Folders this handler listens on, with their watchdog watch (to stop it)."""
         self._watched: set[Path] = set()
+        """Paths the server watches for us."""
 
     def start(self) -> None:
         write_text(self.trigger, "")
@@ -54,8 +57,10 @@ class ModelFolderWatcher(FileSystemEventHandler):
         with self._lock:
             if folder in self._listening or not folder.is_dir():
                 return
-            self._listening.add(folder)
-        self.server.observer.schedule(self, str(folder), recursive=False)
+            self._listening[folder] = None
+        watch = self.server.observer.schedule(self, str(folder), recursive=False)
+        with self._lock:
+            self._listening[folder] = watch
 
     def _add_model(self, model: Path, *, rebuild: bool) -> None:
         self._listen(model)
@@ -86,10 +91,26 @@ class ModelFolderWatcher(FileSystemEventHandler):
         if self._watch_parts(model):
             write_text(self.trigger, str(model))
 
+    def _forget(self, gone: Path) -> None:
+        """Stop watching what was at or under a removed folder, so that a folder made again
+        at the same path (a branch switch, say) is watched anew."""
+        with self._lock:
+            paths = [p for p in self._watched if p == gone or gone in p.parents]
+            self._watched.difference_update(paths)
+            folders = [p for p in self._listening if p == gone or gone in p.parents]
+            watches = [self._listening.pop(p) for p in folders]
+        for path in paths:
+            with contextlib.suppress(Exception):  # its inotify watch may be gone already
+                self.server.unwatch(str(path))
+        for watch in watches:
+            with contextlib.suppress(Exception):
+                self.server.observer.unschedule(watch)
+
     def on_any_event(self, event: FileSystemEvent) -> None:
         if isinstance(event, (DirDeletedEvent, DirMovedEvent)):
             gone = Path(str(event.src_path))
             if self._is_model_part(gone):  # a model removed or renamed: rebuild without it
+                self._forget(gone)
                 write_text(self.trigger, str(gone))
         if isinstance(event, DirMovedEvent):
             path = Path(str(event.dest_path))
@@ -97,10 +118,8 @@ class ModelFolderWatcher(FileSystemEventHandler):
             path = Path(str(event.src_path))
         else:
             return
-        if path.parent == self.base and is_model_folder(path):
-            self._add_model(path, rebuild=True)
-        elif self._is_model_part(path):
-            self._add_model(path.parent, rebuild=True)
+        if self._is_model_part(path):
+            self._add_model(path if path.parent == self.base else path.parent, rebuild=True)
 
     def _is_model_part(self, path: Path) -> bool:
         """A model folder, or a model's ``handover/`` or ``docs/`` folder."""

@@ -160,6 +160,13 @@ def test_serve_picks_up_model_folders_added_to_a_portfolio(tmp_path: Path) -> No
         # a model folder removed, then one renamed: the index follows
         shutil.rmtree(root / "handovers" / "beta")
         _wait(lambda: "Beta arrives" not in _get(f"{base}/models/"))
+        # ...and made again at the same path (a branch switch): watched anew
+        staged = write_model(tmp_path / "staging-again", "beta", name="Beta is back")
+        shutil.copytree(staged, root / "handovers" / "beta")
+        _wait(lambda: "Beta is back" in _get(f"{base}/models/"))
+        beta = root / "handovers" / "beta" / "handover" / "model.yaml"
+        beta.write_text(beta.read_text(encoding="utf-8").replace("Beta is back", "Beta, edited"))
+        _wait(lambda: "Beta, edited" in _get(f"{base}/models/"))
         (root / "handovers" / "gamma").rename(root / "handovers" / "gamma-renamed")
         model = root / "handovers" / "gamma-renamed" / "handover" / "model.yaml"
         model.write_text(
