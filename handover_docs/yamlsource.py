@@ -203,10 +203,32 @@ def _decode(raw: bytes, display: str) -> str:
         ) from None
 
 
-_RECENT: OrderedDict[tuple[Path, str], tuple[bytes, YamlDocument]] = OrderedDict()
-"""The last parse of recently loaded files, by path and shown name, with the digest of the
-bytes parsed: ``mkdocs serve`` reloads every manifest file after an edit to one of them."""
-_RECENT_MAX = 512
+class _RecentParses:
+    """The last parse of recently loaded files, by path and shown name, with the digest of
+    the bytes parsed: ``mkdocs serve`` reloads every manifest file after an edit to one of
+    them. At most ``budget`` bytes of YAML are kept (least recently loaded dropped first)."""
+
+    def __init__(self, budget: int = 64 << 20) -> None:
+        self.budget = budget
+        self.kept = 0
+        self.entries: OrderedDict[tuple[Path, str], tuple[bytes, int, YamlDocument]] = OrderedDict()
+
+    def get(self, key: tuple[Path, str], digest: bytes) -> YamlDocument | None:
+        entry = self.entries.get(key)
+        if entry is None or entry[0] != digest:
+            return None
+        self.entries.move_to_end(key)
+        return entry[2]
+
+    def put(self, key: tuple[Path, str], digest: bytes, size: int, doc: YamlDocument) -> None:
+        old = self.entries.pop(key, None)
+        self.kept += size - (old[1] if old else 0)
+        self.entries[key] = (digest, size, doc)
+        while self.kept > self.budget and self.entries:
+            self.kept -= self.entries.popitem(last=False)[1][1]
+
+
+_RECENT = _RecentParses()
 
 
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
@@ -233,14 +255,10 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         ) from None
     digest = hashlib.blake2b(raw, digest_size=16).digest()
     key = (path, display)
-    recent = _RECENT.get(key)
-    if recent is not None and recent[0] == digest:
-        _RECENT.move_to_end(key)
-        return recent[1]
-    document = _parse(path, display, raw)
-    _RECENT[key] = (digest, document)
-    while len(_RECENT) > _RECENT_MAX:
-        _RECENT.popitem(last=False)
+    document = _RECENT.get(key, digest)
+    if document is None:
+        document = _parse(path, display, raw)
+        _RECENT.put(key, digest, len(raw), document)
     return document
 
 

@@ -61,3 +61,21 @@ def test_a_reload_reuses_unchanged_files_and_sees_every_edit(tmp_path: Path) -> 
         load_yaml(path)
     with pytest.raises(HandoverError):  # an error is never cached as a document
         load_yaml(path)
+
+
+def test_kept_parses_stay_within_their_byte_budget(tmp_path: Path) -> None:
+    from handover_docs.yamlsource import _RecentParses
+
+    recent = _RecentParses(budget=30)
+    docs = {}
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(f"{name}: {'x' * 9}\n", encoding="utf-8")  # 13 bytes each
+        docs[name] = load_yaml(path)
+        recent.put((path, name), b"digest", 13, docs[name])
+    assert recent.kept == 26 and [k[1] for k in recent.entries] == ["b", "c"]  # a dropped
+    assert recent.get((tmp_path / "a.yaml", "a"), b"digest") is None
+    assert recent.get((tmp_path / "c.yaml", "c"), b"other bytes") is None
+    assert recent.get((tmp_path / "c.yaml", "c"), b"digest") is docs["c"]
+    recent.put((tmp_path / "c.yaml", "c"), b"new", 5, docs["c"])  # replaced, not added
+    assert recent.kept == 18
