@@ -56,7 +56,6 @@ from handover_docs.pages.render import (
 )
 from handover_docs.pages.site import SiteOptions, build_site, evidence_path
 from handover_docs.project import Project
-from handover_docs.signing.site_hook import sign_built_site
 
 log = logging.getLogger("mkdocs.plugins.handover")
 
@@ -377,6 +376,9 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             release = self.loaded.handover.model.version
         else:
             return
+        # Imported here: the signing modules (and cryptography) load only when a build signs.
+        from handover_docs.signing.site_hook import sign_built_site
+
         try:
             result = sign_built_site(
                 Path(config.site_dir),

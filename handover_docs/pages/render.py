@@ -37,7 +37,7 @@ from handover_docs.pages.catalog import ANCHOR_PAGES, PAGES, PageSpec, entries
 from handover_docs.pages.figures import Figures, site_root
 from handover_docs.pages.reference import manifest_reference
 from handover_docs.signing.audit import VERIFY_JS_PATH, audit_page, verify_js
-from handover_docs.signing.keys import KEY_ID_PATTERN
+from handover_docs.signing.statement import KEY_ID_PATTERN
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"

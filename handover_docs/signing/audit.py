@@ -13,8 +13,12 @@ import html
 import re
 from importlib import resources
 
-from handover_docs.signing.keys import KEY_ID_PATTERN
-from handover_docs.signing.statement import KEY_FILE, RELEASES_DIR, SIGNATURE_FILE
+from handover_docs.signing.statement import (
+    KEY_FILE,
+    KEY_ID_PATTERN,
+    RELEASES_DIR,
+    SIGNATURE_FILE,
+)
 
 _ROOT = re.compile(r"\./|(\.\./)+")
 _URL = re.compile(r"https?://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from handover_docs.atomic import write_atomic
 from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.signing.statement import KEY_ID_PATTERN
 
-KEY_ID_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 PEM_PRIVATE_MARK = b"-----BEGIN"
 
 

@@ -25,6 +25,8 @@ KEY_FILE = "handover-signing-key.pub"
 RELEASES_DIR = "handover-releases"
 """Earlier releases' signature files, ``handover-releases/<sequence>.json``; subjects."""
 MAX_SUBJECTS = 1_000_000
+KEY_ID_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
+"""A key id: ``sha256:`` and the hex SHA-256 of the public key's DER SubjectPublicKeyInfo."""
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")

@@ -23,6 +23,7 @@ from handover_docs.signing import dsse, hashing, keys, remote, state
 from handover_docs.signing.report import ChainLink, ProblemKind, Verdict
 from handover_docs.signing.statement import (
     KEY_FILE,
+    KEY_ID_PATTERN,
     SIGNATURE_FILE,
     Statement,
     StatementError,
@@ -217,7 +218,7 @@ def _check_signature(site: Site, envelope: dsse.Envelope, trust: Trust, verdict:
 
 def _shown(keyid: str) -> str:
     """An envelope's (untrusted) keyid as safe to print."""
-    return keyid if keys.KEY_ID_PATTERN.fullmatch(keyid) else repr(keyid[:80])
+    return keyid if KEY_ID_PATTERN.fullmatch(keyid) else repr(keyid[:80])
 
 
 def _parse_time(text: str) -> dt.datetime:
