@@ -56,6 +56,7 @@ from handover_docs.pages.render import (
 )
 from handover_docs.pages.site import SiteOptions, build_site, evidence_path
 from handover_docs.project import Project
+from handover_docs.signing.site_hook import sign_built_site, signing_configured
 
 log = logging.getLogger("mkdocs.plugins.handover")
 
@@ -365,7 +366,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Sign the built site when a key is configured (environment only, never mkdocs.yml)."""
-        if self.command == "serve" or self.project is None:
+        if self.command == "serve" or self.project is None or not signing_configured():
             return
         if self.portfolio is not None:
             manifest_digest, evidence_digest = _portfolio_digests(self.portfolio)
@@ -376,9 +377,6 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             release = self.loaded.handover.model.version
         else:
             return
-        # Imported here: the signing modules (and cryptography) load only when a build signs.
-        from handover_docs.signing.site_hook import sign_built_site
-
         try:
             result = sign_built_site(
                 Path(config.site_dir),

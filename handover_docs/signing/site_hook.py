@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from handover_docs.errors import HandoverError
 from handover_docs.project import find_project
-from handover_docs.signing import keys
-from handover_docs.signing.sign import SignOptions, SignResult, sign_site
+
+if TYPE_CHECKING:
+    from handover_docs.signing.sign import SignResult
 
 KEY_ENV = "HANDOVER_SIGNING_KEY"
 PASSPHRASE_ENV = "HANDOVER_SIGNING_KEY_PASSPHRASE"
@@ -45,6 +47,12 @@ def sign_built_site(
     Raises HandoverError for bad input (the plugin turns it into a build error).
     The caller should log ``result.warnings``.
     """
+    if not signing_configured():
+        return None
+    # Imported here: a build without a key never loads the signing code or cryptography.
+    from handover_docs.signing import keys
+    from handover_docs.signing.sign import SignOptions, sign_site
+
     loaded = keys.load_from_env(KEY_ENV, PASSPHRASE_ENV)
     if loaded is None:
         return None
