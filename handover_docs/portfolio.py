@@ -50,6 +50,12 @@ GENERATED = "handover"
 # --- finding and loading ---------------------------------------------------------------------
 
 
+def is_model_folder(path: Path) -> bool:
+    """A sub-folder of the portfolio folder that holds a model: not hidden (``.git``) and
+    not set aside with a leading ``_`` (``_shared``)."""
+    return not path.name.startswith((".", "_"))
+
+
 def find_handovers(root: str | Path, folder: str = DEFAULT_FOLDER) -> list[Project]:
     """Every model project under ``root/folder``, sorted by folder name.
 
@@ -67,7 +73,7 @@ def find_handovers(root: str | Path, folder: str = DEFAULT_FOLDER) -> list[Proje
     projects: list[Project] = []
     findings: list[Finding] = []
     for child in sorted(base.iterdir(), key=lambda p: p.name):
-        if not child.is_dir() or child.name.startswith((".", "_")):
+        if not child.is_dir() or not is_model_folder(child):
             continue
         manifests = child / DEFAULT_MANIFESTS
         if not manifests.is_dir():

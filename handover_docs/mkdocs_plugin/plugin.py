@@ -7,7 +7,7 @@
 - ``on_page_content`` links glossary terms (one pass per page);
 - ``on_post_build`` signs the built site when ``HANDOVER_SIGNING_KEY`` is set;
 - ``on_serve`` watches the manifest and template folders (and, for a portfolio, model
-  folders added while serving: ``watch.py``).
+  folders added, removed or renamed while serving: ``watch.py``).
 
 With the ``portfolio`` option the site holds many handovers (``handovers/<model>/``): an
 index page (``models/index.md``) and one section per model (``models/<id>/`` for its docs
@@ -79,7 +79,9 @@ class _LinkedPages:
     def link(self, glossary: GlossaryLinker, html: str, href: str, mode: Mode) -> str:
         page = hashlib.blake2b(html.encode("utf-8"), digest_size=16).digest()
         key = (glossary.fingerprint, href, mode, page)
-        linked = self.current.get(key) or self.previous.get(key)
+        linked = self.current.get(key)
+        if linked is None:
+            linked = self.previous.get(key)
         if linked is None:
             linked = glossary.link_html(html, href, mode)
         self.current[key] = linked

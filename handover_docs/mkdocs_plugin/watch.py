@@ -25,13 +25,9 @@ from watchdog.events import (
 )
 
 from handover_docs.atomic import write_text
+from handover_docs.portfolio import is_model_folder
 
 WATCHED_IN_MODEL = ("handover", "docs")
-
-
-def is_model_folder(path: Path) -> bool:
-    """What ``portfolio.find_handovers`` treats as a model: not hidden, not ``_shared``."""
-    return not path.name.startswith((".", "_"))
 
 
 class ModelFolderWatcher(FileSystemEventHandler):

@@ -955,15 +955,13 @@ class _TermIndex:
             return iter(())
         pattern = _term_pattern(names) if self.unindexed or not plain else None
         lowered = [n.lower() for n in names] if plain else []
-        return (
-            k
-            for k in sorted(candidates | self.unindexed)
-            if (
-                any(_whole_word_in(self.lowered[k], n) for n in lowered)
-                if pattern is None or (plain and k not in self.unindexed)
-                else pattern.search(self.texts[k])
-            )
-        )
+
+        def uses(k: int) -> bool:
+            if pattern is None or (plain and k not in self.unindexed):
+                return any(_whole_word_in(self.lowered[k], n) for n in lowered)
+            return bool(pattern.search(self.texts[k]))
+
+        return (k for k in sorted(candidates | self.unindexed) if uses(k))
 
 
 def _whole_word_in(text: str, name: str) -> bool:
