@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from handover_docs.terminal import printable
+
 Severity = Literal["error", "warning"]
 
 
@@ -42,7 +44,7 @@ class Finding:
         text = f"{self.location}: {self.severity}: {self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return printable(text)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
