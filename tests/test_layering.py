@@ -1,0 +1,66 @@
+"""The layering rule is enforced by the linter, not by good intentions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUFF = Path(sys.executable).with_name("ruff")
+
+
+def ruff_on(source: str, as_path: str) -> subprocess.CompletedProcess[str]:
+    """Lint ``source`` as if it were the file ``as_path`` of this repository."""
+    return subprocess.run(
+        [str(RUFF), "check", "--no-cache", "--select", "TID251", "--stdin-filename", as_path, "-"],
+        input=source,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["import mkdocs\n", "from mkdocs.plugins import BasePlugin\n", "import material.plugins\n"],
+)
+@pytest.mark.parametrize(
+    "core_module",
+    ["handover_docs/manifest.py", "handover_docs/signing/sign.py", "handover_docs/pages/x.py"],
+)
+def test_ruff_refuses_an_mkdocs_import_in_the_core(source: str, core_module: str) -> None:
+    result = ruff_on(source, core_module)
+    assert result.returncode == 1, result.stdout
+    assert "only handover_docs/mkdocs_plugin/ may import" in result.stdout
+
+
+def test_the_plugin_adapter_may_import_mkdocs() -> None:
+    result = ruff_on("from mkdocs.plugins import BasePlugin\n", "handover_docs/mkdocs_plugin/x.py")
+    assert result.returncode == 0, result.stdout
+
+
+def test_the_wheel_ships_py_typed(tmp_path: Path) -> None:
+    """The check-plugin API is public: type checkers must see the package as typed."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("handover_docs-*.whl")
+    assert "handover_docs/py.typed" in zipfile.ZipFile(wheel).namelist()
