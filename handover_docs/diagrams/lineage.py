@@ -67,8 +67,8 @@ def _artifact_stage(artifact: schema.Artifact) -> str:
     return "artifacts"
 
 
-def lineage_graph(handover: schema.Handover) -> Graph | None:
-    """The lineage graph, or None when the manifest records no provenance at all."""
+def _lineage_edges(handover: schema.Handover) -> dict[tuple[str, str], GraphEdge]:
+    """Every recorded provenance link, the first label kept when two records name one pair."""
     edges: dict[tuple[str, str], GraphEdge] = {}
 
     def link(source: str, target: str, label: str, *, dashed: bool = False) -> None:
@@ -93,10 +93,11 @@ def lineage_graph(handover: schema.Handover) -> Graph | None:
     for target in handover.deployment.targets:
         if target.artifact:
             link(target.artifact, target.id, "deployed to")
-    if not edges:
-        return None
+    return edges
 
-    linked = {end for edge in edges for end in edge}
+
+def _lineage_nodes(handover: schema.Handover, linked: set[str]) -> list[GraphNode]:
+    """A node for each dataset, artifact, experiment and target that some link names."""
     nodes: list[GraphNode] = []
     for dataset in handover.datasets:
         if dataset.id in linked:
@@ -152,6 +153,15 @@ def lineage_graph(handover: schema.Handover) -> Graph | None:
                     tooltip=target.description or target.name,
                 )
             )
+    return nodes
+
+
+def lineage_graph(handover: schema.Handover) -> Graph | None:
+    """The lineage graph, or None when the manifest records no provenance at all."""
+    edges = _lineage_edges(handover)
+    if not edges:
+        return None
+    nodes = _lineage_nodes(handover, {end for edge in edges for end in edge})
     used = {node.cluster for node in nodes}
     order = {stage.id: i for i, stage in enumerate(STAGES)}
     nodes.sort(key=lambda node: order[node.cluster or ""])
