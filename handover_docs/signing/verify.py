@@ -147,11 +147,21 @@ class Options:
     now: dt.datetime | None = None
     jobs: int = remote.DEFAULT_JOBS
     timeout: float = remote.DEFAULT_TIMEOUT
+    deadline: float = remote.DEFAULT_DEADLINE
+    user_agent: str = remote.BROWSER_USER_AGENT
+    compare_agents: bool = False
 
 
 def open_site(target: str, options: Options) -> Site:
     if remote.is_url(target):
-        return remote.RemoteSite(target, jobs=options.jobs, timeout=options.timeout)
+        return remote.RemoteSite(
+            target,
+            jobs=options.jobs,
+            timeout=options.timeout,
+            deadline=options.deadline,
+            user_agent=options.user_agent,
+            compare_agents=options.compare_agents,
+        )
     path = Path(target)
     if not path.is_dir():
         raise HandoverError(f"no such site folder: {target}", target)
