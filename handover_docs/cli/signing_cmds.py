@@ -14,7 +14,7 @@ from handover_docs import manifest
 from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.project import find_project
-from handover_docs.signing import keys
+from handover_docs.signing import keys, remote
 from handover_docs.signing.report import render_text
 from handover_docs.signing.sign import SignOptions, sign_site
 from handover_docs.signing.site_hook import PASSPHRASE_ENV
@@ -68,7 +68,31 @@ def register(sub: Any) -> None:
         "--jobs", type=int, default=8, metavar="N", help="parallel HTTP requests (1-64, default 8)"
     )
     p.add_argument(
-        "--timeout", type=float, default=20.0, metavar="S", help="HTTP timeout (default 20 s)"
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="S",
+        help="seconds a host may take to answer a request; after it, a body must average "
+        f"{remote.MIN_RATE // 1024} KiB/s (default 20 s)",
+    )
+    p.add_argument(
+        "--deadline",
+        type=float,
+        default=remote.DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help=f"give up on a URL after SECONDS in all (default {remote.DEFAULT_DEADLINE:g})",
+    )
+    p.add_argument(
+        "--user-agent",
+        default=remote.BROWSER_USER_AGENT,
+        metavar="UA",
+        help="User-Agent to send (default: a desktop Chromium's, to see what browsers see)",
+    )
+    p.add_argument(
+        "--compare-agents",
+        action="store_true",
+        help="fetch every file with a second User-Agent too; fail where a host serves them "
+        "differently (cloaking)",
     )
     add_json_flag(p)
     p.set_defaults(run=run_verify)
@@ -196,6 +220,10 @@ def run_verify(args: argparse.Namespace) -> int:
         raise HandoverError("--jobs must be from 1 to 64", "--jobs")
     if not 0 < args.timeout <= 3600:
         raise HandoverError("--timeout must be from 0 to 3600 seconds", "--timeout")
+    if not 0 < args.deadline <= 86400:
+        raise HandoverError("--deadline must be from 0 to 86400 seconds", "--deadline")
+    if why := remote.bad_user_agent(args.user_agent):
+        raise HandoverError(f"--user-agent {why}", "--user-agent")
     options = Options(
         min_sequence=args.min_sequence,
         state_file=Path(args.state) if args.state else None,
@@ -203,6 +231,9 @@ def run_verify(args: argparse.Namespace) -> int:
         chain=args.chain,
         jobs=args.jobs,
         timeout=args.timeout,
+        deadline=args.deadline,
+        user_agent=args.user_agent,
+        compare_agents=args.compare_agents,
     )
     verdict = verify(args.target, trust, options)
     if args.json:
