@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from handover_docs import schema
+from handover_docs.markdown_scan import line_kinds
 
 Mode = Literal["first", "all", "off"]
 
@@ -291,35 +292,31 @@ class GlossaryLinker:
         """
         if mode == "off" or not self:
             return text
+        return self._link_markdown(text, glossary_href, mode, set())
+
+    def anchors_in_markdown(self, text: str) -> set[str]:
+        """The anchors of the terms that :meth:`link_markdown` links in ``text``.
+
+        The audit asks this to decide whether a term is used, so "used" means "linked"."""
         seen: set[str] = set()
+        if self:
+            self._link_markdown(text, "", "first", seen)
+        return seen
+
+    def _link_markdown(self, text: str, href: str, mode: Mode, seen: set[str]) -> str:
         lines = text.split("\n")
         out: list[str] = []
-        fence: str | None = None
-        opener = ""  # the last line that was neither blank nor indented
-        previous_blank = True
-        in_front_matter = bool(lines) and lines[0].strip() == "---"
-        for index, line in enumerate(lines):
-            stripped = line.strip()
+        for index, (line, kind) in enumerate(zip(lines, line_kinds(lines), strict=True)):
             nxt = lines[index + 1] if index + 1 < len(lines) else ""
-            skip = False
-            if in_front_matter:
-                skip = True
-                if index > 0 and stripped in {"---", "..."}:
-                    in_front_matter = False
-            elif fence is not None:
-                skip = True
-                if stripped.startswith(fence):
-                    fence = None
-            elif match := _MD_FENCE.match(line):
-                fence, skip = match.group(1)[0] * 3, True
-            elif line.startswith(("    ", "\t")) and stripped:
-                skip = previous_blank and not _MD_CONTAINER.match(opener)
-            elif _MD_SKIP_LINE.match(line) or (stripped and _MD_SETEXT.match(nxt)):
-                skip = True
-            if stripped and not line.startswith(("    ", "\t")):
-                opener = line
-            previous_blank = not stripped and not line.startswith(("    ", "\t"))
-            out.append(line if skip else self._link_md_line(line, glossary_href, seen, mode))
+            if line.startswith(("    ", "\t")):
+                skip = kind != "text"  # indented: code, or the continuation of a list item
+            else:
+                skip = (
+                    kind != "text"
+                    or bool(_MD_SKIP_LINE.match(line))
+                    or bool(line.strip() and _MD_SETEXT.match(nxt))
+                )
+            out.append(line if skip else self._link_md_line(line, href, seen, mode))
         return "\n".join(out)
 
     def _link_md_line(self, line: str, href: str, seen: set[str], mode: Mode) -> str:
@@ -339,12 +336,10 @@ _HTML_TITLE = str.maketrans({"<": "‹", ">": "›"})
 """Look-alikes for the characters that would make a tooltip's text into markup."""
 _MD_TITLE = str.maketrans({'"': "”", "'": "’", "<": "‹", ">": "›", "\\": "/", "|": "/"})
 """Characters a Markdown link title cannot hold safely in every engine, and look-alikes."""
-_MD_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _MD_SKIP_LINE = re.compile(
     r"^\s{0,3}(#|<|!!!|\?\?\?|:::|\*\[|\[[^\]]+\]:|\|?\s*:?-{3,}|(=+|-+)\s*$)"
 )
 _MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_MD_CONTAINER = re.compile(r"^\s*(!!!|\?\?\?|===|[-*+]\s|\d+[.)]\s)")
 _MD_PROTECT = re.compile(
     r"(`+).*?\1"  # code span
     r"|!?\[(?:\\.|[^\]\\\n])*\]\((?:\\.|[^)\\\n])*\)"  # inline link or image

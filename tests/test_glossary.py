@@ -124,3 +124,19 @@ def test_markdown_linking_skips_code_headings_links_and_markup() -> None:
     assert (
         tricky.link_markdown("drift", "g.md") == '[drift](g.md#term-drift "drift: a ”b” ‹c› / d")'
     )
+
+
+def test_markdown_linking_respects_long_fences_and_multi_line_indented_code() -> None:
+    """A ``` line inside a four-backtick fence does not close it (CommonMark), and every
+    line of an indented code block is code, not only the first."""
+    g = GlossaryLinker.from_terms(TERMS)
+    md = (
+        "Some threshold.\n\n"
+        "````markdown\n```\nthreshold in a nested example\n```\n````\n\n"
+        "Text.\n\n    first code line\n    threshold on the second code line\n\nAfter: bias.\n"
+    )
+    out = g.link_markdown(md, "glossary.md", "all")
+    assert "threshold in a nested example" in out
+    assert "    threshold on the second code line" in out
+    assert out.count("](glossary.md#term-") == 2  # the prose threshold, and bias
+    assert g.anchors_in_markdown(md) == {"term-threshold", "term-bias"}

@@ -15,14 +15,16 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from handover_docs import schema
 from handover_docs.errors import Finding, HandoverError, Location, display_path
+from handover_docs.glossary import GlossaryLinker, term_anchor
 from handover_docs.manifest import LoadedHandover
+from handover_docs.markdown_scan import blank_code
 from handover_docs.yamlsource import DataPath
 
 # --- the rubric ------------------------------------------------------------------------------
@@ -648,19 +650,26 @@ class _Auditor:
         h = self.h
         # Where a term may be used: prose outside the glossary, every docs page, and the
         # other glossary entries.
-        outside = [_strip_code(t) for path, t in prose if path[0] != "glossary"]
-        outside += [_strip_code(t) for t in pages.values()]
-        outside += [_strip_code(_read(p)) for p in _all_pages(self.loaded.project.docs)]
-        in_glossary = [(path[1], t) for path, t in prose if path[0] == "glossary"]
-        corpus = _TermIndex(outside)
-        entries = _TermIndex([t for _, t in in_glossary])
+        # "Used" means "linked": the site's own linker decides, on the same texts.
+        linker = GlossaryLinker.from_terms(h.glossary)
+        outside = [t for path, t in prose if path[0] != "glossary"]
+        outside += list(pages.values())
+        outside += [_read(p) for p in _all_pages(self.loaded.project.docs)]
+        linked: set[str] = set()
+        for text in outside:
+            linked |= linker.anchors_in_markdown(text)
+        by_entry: dict[int, set[str]] = {}
+        for path, text in prose:
+            if path[0] == "glossary":
+                by_entry.setdefault(int(path[1]), set()).update(linker.anchors_in_markdown(text))
         defined: set[str] = set()
         for i, term in enumerate(h.glossary):
             names = [term.term, *term.aliases]
             defined.update(n.casefold() for n in names)
             defined.update(w.casefold() for n in names for w in re.findall(r"\w+", n))
-            used = any(True for _ in corpus.texts_using(names)) or any(
-                in_glossary[k][0] != i for k in entries.texts_using(names)
+            anchor = term_anchor(term.term)
+            used = anchor in linked or any(
+                anchor in anchors for k, anchors in by_entry.items() if k != i
             )
             self.test(
                 "knowledge",
@@ -668,7 +677,7 @@ class _Auditor:
                 "unused-term",
                 ("glossary", i),
                 f"glossary term '{term.term}' is defined but never used",
-                hint="use it in a narrative or manifest text, or drop it",
+                hint="use it in a narrative or manifest text (as the site links it), or drop it",
             )
         reported: set[str] = set()
         sources: list[tuple[DataPath | Location, str]] = [
@@ -873,9 +882,7 @@ def _statuses(data: Any) -> dict[str, str] | None:
 
 # --- text helpers ----------------------------------------------------------------------------
 
-_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -888,7 +895,8 @@ def _blank(match: re.Match[str]) -> str:
 
 def _strip_code(text: str) -> str:
     """Markdown without front matter, code, comments and link targets (positions kept)."""
-    for pattern in (_FRONT_MATTER, _FENCE, _COMMENT, _INLINE_CODE, _LINK_TARGET):
+    text = blank_code(text)
+    for pattern in (_COMMENT, _INLINE_CODE, _LINK_TARGET):
         text = pattern.sub(_blank, text)
     return text
 
@@ -914,72 +922,6 @@ def _placeholders(text: str) -> Iterator[tuple[int, int, str]]:
 
 def _acronyms(text: str) -> Iterator[tuple[int, int, str]]:
     yield from _positions(text, ACRONYM)
-
-
-# The only non-ASCII characters that an ASCII letter matches under re.I (Python's re docs).
-_ASCII_LOOKALIKES = re.compile("[\u0130\u0131\u017f\u212a]")
-_TOKEN = re.compile(r"\w+")
-
-
-class _TermIndex:
-    """Which texts use a glossary name, in time linear in the texts (not texts x terms).
-
-    A whole-word, case-insensitive match of an ASCII name implies that each of the name's
-    words is a word of the text, so an index from lower-cased word to texts narrows the
-    search to the texts holding every word, where a substring search with a word-boundary
-    test decides (what the whole-word pattern with re.I does). Names and texts where
-    lower-casing is not exact for re.I take the regular expression itself.
-    """
-
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
-        exact = [not _ASCII_LOOKALIKES.search(t) for t in texts]
-        self.lowered = [t.lower() if ok else "" for t, ok in zip(texts, exact, strict=True)]
-        self.by_word: dict[str, set[int]] = {}
-        for k, text in enumerate(self.lowered):
-            if exact[k]:
-                for word in set(_TOKEN.findall(text)):
-                    self.by_word.setdefault(word, set()).add(k)
-        self.unindexed = {k for k, ok in enumerate(exact) if not ok}
-
-    def texts_using(self, names: list[str]) -> Iterator[int]:
-        """Indexes of the texts that use one of ``names`` as whole words, in any case."""
-        candidates: set[int] = set()
-        plain = all(n.isascii() and _TOKEN.search(n) for n in names)
-        for name in names if plain else ():
-            words = _TOKEN.findall(name.lower())
-            candidates |= set.intersection(*(self.by_word.get(w, set()) for w in words))
-        if not plain:
-            candidates = set(range(len(self.texts)))
-        elif not candidates and not self.unindexed:  # most unused names end here
-            return iter(())
-        pattern = _term_pattern(names) if self.unindexed or not plain else None
-        lowered = [n.lower() for n in names] if plain else []
-
-        def uses(k: int) -> bool:
-            if pattern is None or (plain and k not in self.unindexed):
-                return any(_whole_word_in(self.lowered[k], n) for n in lowered)
-            return bool(pattern.search(self.texts[k]))
-
-        return (k for k in sorted(candidates | self.unindexed) if uses(k))
-
-
-def _whole_word_in(text: str, name: str) -> bool:
-    """``name`` occurs in ``text`` with no word character on either side."""
-    at = text.find(name)
-    while at >= 0:
-        end = at + len(name)
-        before = text[at - 1] if at else " "
-        after = text[end] if end < len(text) else " "
-        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-            return True
-        at = text.find(name, at + 1)
-    return False
-
-
-def _term_pattern(names: Iterable[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
 
 
 def _all_pages(docs: Path, limit: int = 5000) -> list[Path]:

@@ -119,8 +119,8 @@ def test_acronym_and_term_rules(tmp_path: Path) -> None:
 
 
 def test_where_a_glossary_term_counts_as_used(tmp_path: Path) -> None:
-    """Whole words, any case, aliases and plurals' stems; another entry's definition counts,
-    the term's own definition does not; non-ASCII text and look-alike letters are exact."""
+    """A term is used where the site links it (the glossary linker decides): whole words,
+    any case, aliases and plurals; another entry's definition counts, the term's own does not."""
 
     def change(d: dict[str, Any]) -> None:
         d["knowledge.yaml"]["glossary"] += [
@@ -139,9 +139,31 @@ def test_where_a_glossary_term_counts_as_used(tmp_path: Path) -> None:
     report = run_audit(crafted(tmp_path, change))
     unused = sorted(g.finding.message.split("'")[1] for g in report.gaps if g.kind == "unused-term")
     # Backfill: nowhere else; Holdout: only in its own definition; Canary: inside the word
-    # 'canary-free' it is a whole word (the hyphen separates), so it is used; Seed: only as
-    # 'seeds', not a whole word. Salt is used as '\u017falt' (a long s matches 's' under re.I).
-    assert unused == ["Backfill", "Holdout", "Seed"]
+    # 'canary-free' it is a whole word (the hyphen separates), so it is used; Seed: as
+    # 'seeds', which the site links to Seed. Salt is used as '\u017falt' (case-folded, 's').
+    assert unused == ["Backfill", "Holdout"]
+
+
+def test_a_term_the_site_links_is_never_reported_unused(tmp_path: Path) -> None:
+    """The reproduction: the site linked "widgets" to Widget while the audit said unused."""
+
+    def change(d: dict[str, Any]) -> None:
+        d["knowledge.yaml"]["glossary"] += [
+            {"term": "Widget", "definition": "A part."},
+            {"term": "Gadget", "definition": "Another part."},
+            {"term": "Gizmo", "definition": "A third part."},
+        ]
+        d["model.yaml"]["model"]["card"]["details"] = (
+            "All widgets are counted.\n\n````md\n```\nGadget inside a four-backtick fence\n"
+            "```\n````\n\n    gizmo in indented code\n"
+        )
+
+    project = crafted(tmp_path, change)
+    report = run_audit(project)
+    unused = {g.finding.message.split("'")[1] for g in report.gaps if g.kind == "unused-term"}
+    assert "Widget" not in unused
+    # code is never linked, so a term only in code is not used
+    assert {"Gadget", "Gizmo"} <= unused
 
 
 def test_narrative_placeholder_and_thin_page(tmp_path: Path, handover_dir: Path) -> None:
