@@ -16,9 +16,16 @@ from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.project import find_project
 from handover_docs.signing import keys, remote
 from handover_docs.signing.report import render_text
-from handover_docs.signing.sign import SignOptions, sign_site
+from handover_docs.signing.sign import (
+    MAX_EVIDENCE_BYTES,
+    SIGNED_AT_ENV,
+    SignOptions,
+    evidence_time,
+    sign_site,
+)
 from handover_docs.signing.site_hook import PASSPHRASE_ENV
 from handover_docs.signing.verify import Options, Trust, verify
+from handover_docs.terminal import printable
 
 
 def register(sub: Any) -> None:
@@ -43,8 +50,21 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--previous", metavar="FILE_OR_URL", help="previous release: signature file, site or URL"
     )
+    p.add_argument(
+        "--previous-key",
+        action="append",
+        default=[],
+        metavar="PUBFILE",
+        help="another trusted key for the previous release (after a key rotation)",
+    )
     p.add_argument("--manifest", metavar="PATH", help="project whose manifest digest to record")
     p.add_argument("--evidence", metavar="FILE", help="evidence file from 'handover check'")
+    p.add_argument(
+        "--signed-at",
+        metavar="TIME",
+        help=f"signing time to record (RFC 3339 or Unix seconds; default ${SIGNED_AT_ENV}, "
+        "else now, else none when SOURCE_DATE_EPOCH is set)",
+    )
     add_json_flag(p)
     p.set_defaults(run=run_sign)
 
@@ -133,10 +153,7 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 
 def _load_signing_key(path: Path) -> keys.SigningKey:
-    try:
-        head = path.read_bytes()[:200]
-    except OSError as exc:
-        raise HandoverError(f"cannot read the key file: {exc.strerror}", path) from None
+    head = keys.read_key_file(path)[0][:200]
     passphrase = os.environ.get(PASSPHRASE_ENV, "").encode() or None
     if passphrase is None and b"ENCRYPTED" in head and sys.stdin.isatty():
         passphrase = getpass.getpass(f"passphrase for {path}: ").encode()
@@ -162,14 +179,12 @@ def run_sign(args: argparse.Namespace) -> int:
             docs_dir = find_project(Path.cwd()).docs
         except HandoverError:
             docs_dir = Path.cwd() / "docs"
-    evidence_digest = None
+    evidence_digest = evidence_when = None
     if args.evidence:
-        try:
-            evidence_digest = hashlib.sha256(Path(args.evidence).read_bytes()).hexdigest()
-        except OSError as exc:
-            raise HandoverError(
-                f"cannot read the evidence: {exc.strerror}", args.evidence
-            ) from None
+        data = _read_evidence(Path(args.evidence))
+        evidence_digest = hashlib.sha256(data).hexdigest()
+        evidence_when = evidence_time(data)
+    previous_keys = tuple(keys.load_public(Path(p)) for p in args.previous_key)
     options = SignOptions(
         release=release,
         sequence=args.sequence,
@@ -178,6 +193,9 @@ def run_sign(args: argparse.Namespace) -> int:
         previous=args.previous,
         manifest_sha256=manifest_digest,
         evidence_sha256=evidence_digest,
+        evidence_time=evidence_when,
+        signed_at=args.signed_at,
+        previous_keys=previous_keys,
         project_root=project_root,
         docs_dir=docs_dir,
     )
@@ -196,6 +214,11 @@ def run_sign(args: argparse.Namespace) -> int:
                 "total_size": result.total_size,
                 "statement_sha256": result.statement_sha256,
                 "build_time": result.build_time,
+                "times": {
+                    "source": result.source_time,
+                    "signed": result.signed_time,
+                    "evidence": result.evidence_time,
+                },
                 "warnings": result.warnings,
             }
         )
@@ -205,8 +228,29 @@ def run_sign(args: argparse.Namespace) -> int:
             f"release {result.release}, sequence {result.sequence}"
         )
         print(f"key id    {result.key_id}")
-        print(f"signature {result.signature}")
+        print(f"signature {printable(str(result.signature))}")
+        print(f"source    {result.source_time or 'unknown'} (when the sources last changed)")
+        print(f"signed    {result.signed_time or _NOT_RECORDED} (when this signature was made)")
+        if evidence_digest:
+            print(f"evidence  {result.evidence_time or 'unknown'} (when the checks ran)")
     return 0
+
+
+_NOT_RECORDED = "not recorded (reproducible build)"
+
+
+def _read_evidence(path: Path) -> bytes:
+    """The evidence file's bytes: a regular file, read up to a cap (never /dev/zero whole)."""
+    if path.exists() and not path.is_file():
+        raise HandoverError("the evidence is not a regular file", path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_EVIDENCE_BYTES + 1)
+    except OSError as exc:
+        raise HandoverError(f"cannot read the evidence: {exc.strerror}", path) from None
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise HandoverError(f"the evidence is larger than {MAX_EVIDENCE_BYTES} bytes", path)
+    return data
 
 
 def run_verify(args: argparse.Namespace) -> int:

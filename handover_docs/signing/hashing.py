@@ -31,6 +31,12 @@ OPEN_FLAGS = (
 """Open a site file: never through a symlink, never blocking on a special file."""
 
 
+MAX_DEPTH = 256
+"""Folders nested deeper than this are refused (a site is never that deep; a hostile one
+could be thousands deep and exhaust the walker or the path length)."""
+MAX_PATH = 4096
+"""Longer subject paths are refused (the operating system's own limit on Linux)."""
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SEGMENTS = re.compile(r"(?:^|/)(?:\.\.?)?(?:/|$)")
 """An empty, '.' or '..' path segment."""
@@ -40,6 +46,10 @@ def unsafe_reason(name: str) -> str | None:
     """Why ``name`` is not a safe subject path (relative POSIX, inside the site), or None."""
     if not isinstance(name, str) or not name:
         return "empty path"
+    if len(name) > MAX_PATH:
+        return f"path longer than {MAX_PATH} characters"
+    if name.count("/") >= MAX_DEPTH:
+        return f"path deeper than {MAX_DEPTH} folders"
     if "\\" in name:
         return "backslash in path"
     if name[0] == "/" or name[1:2] == ":":
@@ -64,7 +74,7 @@ class Entry:
 class Refusal:
     path: str
     reason: str
-    """``symlink``, ``special``, ``unsafe-name`` or ``unreadable``."""
+    """``symlink``, ``special``, ``unsafe-name``, ``too-deep`` or ``unreadable``."""
     detail: str
 
 
@@ -80,7 +90,12 @@ def scan(
     entries: list[Entry] = []
     refusals: list[Refusal] = []
 
-    def walk(folder: str, prefix: str) -> None:
+    def walk(folder: str, prefix: str, depth: int = 0) -> None:
+        if depth >= MAX_DEPTH:
+            refusals.append(
+                Refusal(prefix.rstrip("/"), "too-deep", f"folders nested deeper than {MAX_DEPTH}")
+            )
+            return
         try:
             with os.scandir(folder) as it:
                 items = sorted(it, key=lambda e: e.name)
@@ -99,7 +114,7 @@ def scan(
                 refusals.append(Refusal(rel, "symlink", "symbolic links are not allowed"))
                 continue
             if item.is_dir(follow_symlinks=False):
-                walk(item.path, rel + "/")
+                walk(item.path, rel + "/", depth + 1)
                 continue
             if sizes:
                 info = item.stat(follow_symlinks=False)

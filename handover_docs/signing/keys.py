@@ -22,6 +22,9 @@ from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.signing.statement import KEY_ID_PATTERN
 
 PEM_PRIVATE_MARK = b"-----BEGIN"
+MAX_KEY_FILE_BYTES = 64 * 1024
+"""A PEM key is a few hundred bytes; a larger key file is refused unread."""
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def key_id(public: Ed25519PublicKey) -> str:
@@ -124,12 +127,42 @@ def load_private(
     return SigningKey(key, source, warnings)
 
 
-def load_private_file(path: Path, passphrase: bytes | None) -> SigningKey:
+def read_key_file(path: Path, what: str = "the key file") -> tuple[bytes, os.stat_result]:
+    """The bytes of a key file, which must be a regular file of at most 64 KiB.
+
+    Opened without blocking and checked before reading: ``/dev/zero`` would be read
+    forever, a FIFO would block until someone writes to it."""
     try:
-        info = path.stat()
-        data = path.read_bytes()
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        raise _not_key(str(path), f"cannot read the key file: {exc.strerror}") from None
+        raise _not_key(str(path), f"cannot read {what}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_key(
+                str(path),
+                f"{what} is not a regular file",
+                hint="give the path of the PEM file written by 'handover keygen'",
+            )
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_KEY_FILE_BYTES:
+            chunk = os.read(fd, MAX_KEY_FILE_BYTES + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise _not_key(str(path), f"cannot read {what}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if total > MAX_KEY_FILE_BYTES:
+        raise _not_key(str(path), f"{what} is larger than {MAX_KEY_FILE_BYTES} bytes")
+    return b"".join(chunks), info
+
+
+def load_private_file(path: Path, passphrase: bytes | None) -> SigningKey:
+    data, info = read_key_file(path)
     warnings: tuple[str, ...] = ()
     if stat.S_IMODE(info.st_mode) & 0o077:
         warnings = (
@@ -154,7 +187,7 @@ def load_from_env(
     if value.lstrip().startswith(PEM_PRIVATE_MARK.decode()):
         return load_private(value.strip().encode() + b"\n", f"${var}", passphrase), None
     path = Path(value)
-    if not path.is_file():
+    if not path.exists():
         # Never echo the value: it might be a mangled secret.
         raise _not_key(
             f"${var}",
@@ -165,10 +198,7 @@ def load_from_env(
 
 def load_public(path: Path) -> Ed25519PublicKey:
     """An auditor's trust anchor: an Ed25519 public key in PEM (SubjectPublicKeyInfo)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _not_key(str(path), f"cannot read the public key: {exc.strerror}") from None
+    data, _ = read_key_file(path, "the public key")
     if b"PRIVATE KEY" in data:
         raise _not_key(
             str(path),

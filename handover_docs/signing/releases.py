@@ -5,11 +5,16 @@ its URL. Its envelope is copied into the new site as
 ``handover-releases/<sequence>.json`` together with the earlier releases the
 previous site carried (each checked against the previous statement's digests),
 so every release carries the whole chain and ``verify --chain`` can walk it.
+
+The previous release must verify under a trusted key (the signing key, or an old key
+named with ``--previous-key`` after a rotation): otherwise whoever serves it could
+choose the next sequence number and get their envelope signed into the chain.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +52,10 @@ def _bad(where: str, message: str, hint: str = "") -> HandoverError:
     return HandoverError(Finding(Location(where), message, hint=hint))
 
 
-def load_previous(spec: str, signer: Ed25519PublicKey, *, timeout: float = 20.0) -> PreviousRelease:
+def load_previous(
+    spec: str, trusted: Sequence[Ed25519PublicKey], *, timeout: float = 20.0
+) -> PreviousRelease:
+    """The previous release at SPEC; refused unless a key in TRUSTED signed it."""
     site: Site | None
     if remote.is_url(spec):
         site = remote.RemoteSite(spec, timeout=timeout)
@@ -70,10 +78,14 @@ def load_previous(spec: str, signer: Ed25519PublicKey, *, timeout: float = 20.0)
     except (dsse.EnvelopeError, StatementError) as exc:
         raise _bad(spec, f"the previous release's signature is unusable: {exc}") from None
     warnings: list[str] = []
-    if not any(keys.verify_raw(signer, s.sig, envelope.pae()) for s in envelope.signatures):
-        warnings.append(
-            f"{spec}: the previous release is not signed by the signing key {keys.key_id(signer)}; "
-            "chaining to it anyway (key rotation?)"
+    message = envelope.pae()
+    if not any(keys.verify_raw(k, s.sig, message) for k in trusted for s in envelope.signatures):
+        ids = ", ".join(keys.key_id(k) for k in trusted)
+        raise _bad(
+            spec,
+            f"the previous release is not signed by a trusted key ({ids}); refusing to chain "
+            "to it: whoever serves it could choose the next sequence number",
+            hint="after a key rotation, name the old public key with --previous-key OLD.pub",
         )
     carried: dict[str, bytes] = {}
     if site is not None:

@@ -1,9 +1,28 @@
-"""The verdict of a verification, and its human and JSON renderings."""
+"""The verdict of a verification, and its human and JSON renderings.
+
+Every line of the text report goes through :func:`printable`: file names, release
+labels, site URLs and hosts' answers are untrusted, and a name holding escape
+sequences must not clear the screen or print a fake verdict.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from handover_docs.terminal import printable
+
+TIME_MEANINGS = {
+    "source": "when the sources last changed (SOURCE_DATE_EPOCH, else the last commit)",
+    "signed": "when this signature was made",
+    "evidence": "when the checks in the signed evidence record last ran",
+}
+"""What each recorded time means, shown beside it (text, JSON and the in-browser page)."""
+NOT_RECORDED = {
+    "source": "unknown (no SOURCE_DATE_EPOCH and no git history)",
+    "signed": "not recorded (a reproducible build: no explicit signing time was given)",
+    "evidence": "not recorded (no evidence record was signed)",
+}
 
 ProblemKind = Literal[
     "no-signature",
@@ -65,6 +84,12 @@ class Verdict:
     release: str | None = None
     sequence: int | None = None
     build_time: str | None = None
+    """``buildTime``: kept for older verifiers; see the three times below."""
+    times_recorded: bool = True
+    """False for a statement made before the three times were recorded apart."""
+    source_time: str | None = None
+    signed_time: str | None = None
+    evidence_time: str | None = None
     expires: str | None = None
     site_url: str | None = None
     commit: str | None = None
@@ -80,6 +105,28 @@ class Verdict:
     def ok(self) -> bool:
         return not self.problems
 
+    def times(self) -> dict[str, dict[str, str | None]]:
+        """Each signed time with its meaning (for JSON and the text report)."""
+        if not self.times_recorded:
+            return {
+                "built": {
+                    "time": self.build_time,
+                    "meaning": "an older signature: the source time, or the signing time "
+                    "when no SOURCE_DATE_EPOCH was set (not told apart)",
+                }
+            }
+        values = {
+            "source": self.source_time,
+            "signed": self.signed_time,
+            "evidence": self.evidence_time,
+        }
+        if self.evidence_sha256 is None:
+            del values["evidence"]
+        return {
+            name: {"time": value, "meaning": TIME_MEANINGS[name] if value else NOT_RECORDED[name]}
+            for name, value in values.items()
+        }
+
     def add(self, kind: ProblemKind, message: str, path: str | None = None) -> None:
         self.problems.append(Problem(kind, message, path))
 
@@ -87,6 +134,8 @@ class Verdict:
         data = asdict(self)
         data["ok"] = self.ok
         data["problems"] = [asdict(p) for p in self.problems]
+        if self.sequence is not None:
+            data["times"] = self.times()
         return {"ok": self.ok, **{k: v for k, v in data.items() if k != "ok"}}
 
 
@@ -99,7 +148,15 @@ def render_text(verdict: Verdict, *, limit: int = 50) -> str:
         lines.append(f"  trusted keys  {', '.join(verdict.trusted_key_ids)}")
     if verdict.sequence is not None:
         lines.append(f"  release       {verdict.release} (sequence {verdict.sequence})")
-        lines.append(f"  built         {verdict.build_time}")
+        labels = {
+            "source": "source time",
+            "signed": "signed at",
+            "evidence": "evidence time",
+            "built": "built",
+        }
+        for name, info in verdict.times().items():
+            shown = f"{info['time']} ({info['meaning']})" if info["time"] else info["meaning"]
+            lines.append(f"  {labels[name]:<13} {shown}")
         if verdict.expires:
             lines.append(f"  expires       {verdict.expires}")
         if verdict.site_url:
@@ -131,4 +188,4 @@ def render_text(verdict: Verdict, *, limit: int = 50) -> str:
         lines.append("  " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
     for note in verdict.notes:
         lines.append(f"  note: {note}")
-    return "\n".join(lines)
+    return "\n".join(printable(line, keep_newlines=False) for line in lines)

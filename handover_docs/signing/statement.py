@@ -7,6 +7,7 @@ checked for safety before anything on disk or on the network is touched.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -30,6 +31,8 @@ KEY_ID_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+"""Every signed time: RFC 3339 in UTC, whole seconds (``2026-12-01T09:30:00Z``)."""
 
 
 class StatementError(ValueError):
@@ -66,6 +69,14 @@ class Predicate:
     previous: Previous | None = None
     builder: dict[str, Any] = field(default_factory=dict)
     ignored: tuple[str, ...] = (SIGNATURE_FILE,)
+    source_time: str | None = None
+    """When the sources were last changed: SOURCE_DATE_EPOCH, else the last commit."""
+    signed_time: str | None = None
+    """When the signer ran (or the explicit ``--signed-at``); None in a reproducible build."""
+    evidence_time: str | None = None
+    """When the checks of the signed evidence record last ran (its ``finished_at``)."""
+    times_recorded: bool = True
+    """False for statements from before the three times (they carry only ``buildTime``)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,11 @@ def to_json(statement: Statement) -> dict[str, Any]:
             "release": p.release,
             "sequence": p.sequence,
             "buildTime": p.build_time,
+            "times": {
+                "source": p.source_time,
+                "signed": p.signed_time,
+                "evidence": p.evidence_time,
+            },
             "expires": p.expires,
             "siteUrl": p.site_url,
             "source": {"commit": p.commit, "dirty": p.dirty},
@@ -177,6 +193,36 @@ def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
     return value
 
 
+def format_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime(TIME_FORMAT)
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """A signed time as an aware datetime, or None unless it is a real ``...THH:MM:SSZ``.
+
+    Strict: the shape is checked first, then the calendar (no 2026-02-30, month 13 or
+    hour 99), so nothing that is not a real moment reaches a comparison.
+    """
+    if not _TIME.fullmatch(text):
+        return None
+    try:
+        return dt.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+
+
+def _time(obj: dict[str, Any], key: str, where: str, *, required: bool = False) -> str | None:
+    value = obj.get(key)
+    if value is None and not required:
+        return None
+    _need(isinstance(value, str), f"{where}.{key} must be a time string")
+    _need(
+        parse_time(str(value)) is not None,
+        f"{where}.{key} {str(value)[:40]!r} is not a real UTC time (YYYY-MM-DDTHH:MM:SSZ)",
+    )
+    return str(value)
+
+
 def _subject(index: int, item: Any) -> Subject:
     """One subject, checked; messages are built only on failure (10,000s of subjects)."""
     where = f"subject[{index}]"
@@ -229,10 +275,11 @@ def parse(payload: bytes) -> Statement:
     _need(isinstance(pred, dict), "predicate is not an object")
     sequence = _get(pred, "sequence", int, "predicate")
     _need(sequence >= 1, "predicate.sequence must be 1 or more")
-    build_time = _get(pred, "buildTime", str, "predicate")
-    _need(bool(_TIME.fullmatch(build_time)), "predicate.buildTime is not YYYY-MM-DDTHH:MM:SSZ")
-    expires = _opt_str(pred, "expires", "predicate")
-    _need(expires is None or bool(_TIME.fullmatch(expires)), "predicate.expires is malformed")
+    build_time = str(_time(pred, "buildTime", "predicate", required=True))
+    expires = _time(pred, "expires", "predicate")
+    times = pred.get("times")
+    _need(times is None or isinstance(times, dict), "predicate.times is not an object")
+    times = times or {}
     source = pred.get("source") or {}
     _need(isinstance(source, dict), "predicate.source is not an object")
     dirty = source.get("dirty")
@@ -272,5 +319,9 @@ def parse(payload: bytes) -> Statement:
         previous=previous,
         builder=builder,
         ignored=(SIGNATURE_FILE,),
+        source_time=_time(times, "source", "predicate.times"),
+        signed_time=_time(times, "signed", "predicate.times"),
+        evidence_time=_time(times, "evidence", "predicate.times"),
+        times_recorded="times" in pred,
     )
     return Statement(tuple(subjects), predicate)

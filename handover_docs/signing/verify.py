@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from handover_docs.signing.statement import (
     Statement,
     StatementError,
     parse,
+    parse_time,
     statement_digest,
 )
 
@@ -67,10 +67,12 @@ class LocalSite:
             return None, "missing"
         except OSError as exc:
             return None, f"cannot read: {exc.strerror}"
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # checked first: fdopen refuses a folder
+            os.close(fd)
+            return None, "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None, "not a regular file"
-            if os.fstat(fd).st_size > limit:
+            if info.st_size > limit:
                 return None, f"larger than {limit} bytes"
             data = handle.read(limit + 1)
         if len(data) > limit:
@@ -168,15 +170,6 @@ def open_site(target: str, options: Options) -> Site:
     return LocalSite(path)
 
 
-def _normal_url(url: str) -> str:
-    """Compare site URLs by scheme, host and path, ignoring case in the scheme and host only."""
-    text = url.strip()
-    if not remote.is_url(text):
-        return text
-    parts = urllib.parse.urlsplit(remote.site_base(text))
-    return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
-
-
 def _verifying_key(
     envelope: dsse.Envelope, candidates: Sequence[Ed25519PublicKey]
 ) -> Ed25519PublicKey | None:
@@ -231,10 +224,6 @@ def _shown(keyid: str) -> str:
     return keyid if KEY_ID_PATTERN.fullmatch(keyid) else repr(keyid[:80])
 
 
-def _parse_time(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-
-
 def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict:
     """Verify TARGET (a folder or an http(s) URL). Bad auditor input raises HandoverError."""
     options = options or Options()
@@ -279,7 +268,7 @@ def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict
     _describe(verdict, statement, statement_digest(envelope.payload))
     _check_site_url(site, statement, options, verdict)
     _check_expiry(statement, options, verdict)
-    seen_key, seen_data = _check_rollback(statement, options, state_data, verdict)
+    _check_rollback(site, statement, options, state_data, verdict)
     subjects = [(s.name, s.sha256, s.size) for s in statement.subjects]
     for kind, path, message in site.check_files(subjects):
         verdict.add(kind, message, path)
@@ -289,18 +278,8 @@ def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict
         verdict.notes.append(note)
     if options.chain:
         _walk_chain(site, statement, envelope, trust, verdict)
-    if verdict.ok and options.state_file is not None and seen_data is not None:
-        state.remember(
-            options.state_file,
-            seen_data,
-            seen_key,
-            state.Seen(
-                statement.predicate.sequence,
-                statement.predicate.release,
-                str(verdict.statement_sha256),
-                statement.predicate.build_time,
-            ),
-        )
+    if verdict.ok and options.state_file is not None and state_data is not None:
+        _remember(site, statement, options, state_data, verdict)
     return verdict
 
 
@@ -309,6 +288,10 @@ def _describe(verdict: Verdict, statement: Statement, digest: str) -> None:
     verdict.release = p.release
     verdict.sequence = p.sequence
     verdict.build_time = p.build_time
+    verdict.times_recorded = p.times_recorded
+    verdict.source_time = p.source_time
+    verdict.signed_time = p.signed_time
+    verdict.evidence_time = p.evidence_time
     verdict.expires = p.expires
     verdict.site_url = p.site_url
     verdict.commit = p.commit
@@ -332,7 +315,7 @@ def _check_site_url(site: Site, statement: Statement, options: Options, verdict:
         else:
             verdict.notes.append("the statement names no site URL, so any host may serve it")
         return
-    if _normal_url(signed) != _normal_url(expected):
+    if state.normal_url(signed) != state.normal_url(expected):
         verdict.add("wrong-site-url", f"signed for {signed}, but verifying {expected}")
 
 
@@ -341,39 +324,92 @@ def _check_expiry(statement: Statement, options: Options, verdict: Verdict) -> N
     if expires is None:
         return
     now = options.now or dt.datetime.now(dt.timezone.utc)
-    if now > _parse_time(expires):
+    when = parse_time(expires)
+    if when is None or now > when:  # the parser refused unreal times already
         verdict.add("expired", f"the signature expired at {expires}")
 
 
+def _site_of(site: Site, statement: Statement, options: Options) -> str | None:
+    """The site a release is for: the URL it names, else the URL it is fetched from."""
+    return statement.predicate.site_url or site.base_url or options.site_url
+
+
 def _check_rollback(
-    statement: Statement, options: Options, data: dict[str, Any] | None, verdict: Verdict
-) -> tuple[str, dict[str, Any] | None]:
+    site: Site,
+    statement: Statement,
+    options: Options,
+    data: dict[str, Any] | None,
+    verdict: Verdict,
+) -> None:
     p = statement.predicate
     if options.min_sequence is not None and p.sequence < options.min_sequence:
         verdict.add(
             "rollback",
             f"sequence {p.sequence} is below the minimum {options.min_sequence}: an older release",
         )
-    key = p.site_url.rstrip("/") if p.site_url else f"key:{verdict.key_id}"
-    if options.state_file is None or data is None:
-        return key, None
-    seen = state.last_seen(data, key, options.state_file)
-    if seen is not None:
+    if options.state_file is None or data is None or verdict.key_id is None:
+        return
+    key_id = verdict.key_id
+    url = _site_of(site, statement, options)
+    # (state key, what it covers, also check for a fork at the same sequence)
+    checks: list[tuple[str, str, bool]] = []
+    if url is not None:
+        checks.append((state.site_key(url, key_id), f"for {state.normal_url(url)}", True))
+    if p.site_url is None:
+        checks.append((state.signer_key(key_id), "by this signer (for any site)", False))
+        checks.append((state.unnamed_key(key_id), "by this signer naming no site", True))
+    else:
+        checks.append((state.unnamed_key(key_id), "by this signer naming no site", False))
+    checks.extend(
+        (legacy, "(recorded by an earlier version)", False)
+        for legacy in state.legacy_keys(p.site_url, key_id)
+    )
+    for key, what, fork in checks:
+        seen = state.last_seen(data, key, options.state_file)
+        if seen is None:
+            continue
         if p.sequence < seen.sequence:
             verdict.add(
                 "rollback",
-                f"sequence {p.sequence} (release {p.release}) is below the last one seen, "
-                f"{seen.sequence} (release {seen.release}): an older release is being served",
+                f"sequence {p.sequence} (release {p.release}) is below the last one seen "
+                f"{what}, {seen.sequence} (release {seen.release}): "
+                "an older release is being served",
             )
-        elif p.sequence == seen.sequence and seen.statement_sha256 != verdict.statement_sha256:
+            return
+        if (
+            fork
+            and p.sequence == seen.sequence
+            and seen.statement_sha256 != verdict.statement_sha256
+        ):
             verdict.add(
                 "fork",
-                f"sequence {p.sequence} was seen before with another statement "
+                f"sequence {p.sequence} was seen before {what} with another statement "
                 f"(sha256:{seen.statement_sha256}): two different releases share a number",
             )
-        elif p.sequence == seen.sequence:
-            return key, None  # nothing new to remember
-    return key, data
+            return
+
+
+def _remember(
+    site: Site, statement: Statement, options: Options, data: dict[str, Any], verdict: Verdict
+) -> None:
+    """Raise every state entry this release belongs to to its sequence (never lower one)."""
+    assert options.state_file is not None and verdict.key_id is not None
+    p = statement.predicate
+    url = _site_of(site, statement, options)
+    names = [state.signer_key(verdict.key_id)]
+    if url is not None:
+        names.append(state.site_key(url, verdict.key_id))
+    if p.site_url is None:
+        names.append(state.unnamed_key(verdict.key_id))
+    seen = state.Seen(p.sequence, p.release, str(verdict.statement_sha256), p.build_time)
+    changed = False
+    for name in names:
+        old = state.last_seen(data, name, options.state_file)
+        if old is None or old.sequence < seen.sequence:
+            data["sites"][name] = state.entry(seen)
+            changed = True
+    if changed:
+        state.save(options.state_file, data)
 
 
 def _walk_chain(

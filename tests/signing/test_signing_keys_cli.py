@@ -264,7 +264,9 @@ def test_a_write_failure_is_a_clear_error_and_keeps_the_old_signature(tmp_path: 
     (site / "handover-signing-key.pub").mkdir()  # a folder in the way of a file the signer adds
     done = run_cli("sign", str(site), "--key", str(key.private), cwd=tmp_path)
     assert done.returncode == 2
-    assert "handover-signing-key.pub: error: cannot write: Is a directory" in done.stderr
+    assert "handover-signing-key.pub: error: cannot sign: handover-signing-key.pub is a folder" in (
+        done.stderr
+    )
     assert "Traceback" not in done.stderr
     assert (site / "handover-signature.json").read_bytes() == good
     assert not [p for p in site.rglob(".*.tmp")]

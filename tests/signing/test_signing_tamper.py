@@ -132,17 +132,18 @@ def test_rollback_to_an_older_release_with_its_genuine_signature(tmp_path: Path,
     sign(v2, key, release="2.0.0", previous=str(v1))
     state = tmp_path / "audit-state.json"
     assert check(v2, key, state_file=state).ok
-    assert json.loads(state.read_text())["sites"][f"key:{key.key_id}"]["sequence"] == 2
+    assert json.loads(state.read_text())["sites"][f"signer:{key.key_id}"]["sequence"] == 2
     verdict = check(v1, key, state_file=state)  # an old release, served as if current
     assert kinds(verdict) == [("rollback", None)]
-    assert "sequence 1 (release 1.0.0) is below the last one seen, 2 (release 2.0.0)" in (
-        verdict.problems[0].message
+    assert (
+        "sequence 1 (release 1.0.0) is below the last one seen by this signer (for any site), "
+        "2 (release 2.0.0)" in verdict.problems[0].message
     )
     verdict = check(v1, key, min_sequence=2)
     assert kinds(verdict) == [("rollback", None)]
     assert "below the minimum 2" in verdict.problems[0].message
     # The state is not lowered by a failed verification.
-    assert json.loads(state.read_text())["sites"][f"key:{key.key_id}"]["sequence"] == 2
+    assert json.loads(state.read_text())["sites"][f"signer:{key.key_id}"]["sequence"] == 2
 
 
 def test_two_statements_with_one_sequence_are_a_fork(tmp_path: Path, key: Key) -> None:
