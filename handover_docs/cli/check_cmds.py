@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -21,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from handover_docs import __version__, manifest, portfolio
 from handover_docs.checks import evidence as ev
@@ -30,6 +32,7 @@ from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_
 from handover_docs.cli.output import add_json_flag, print_json
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.schema import ChecklistItem
+from handover_docs.terminal import printable
 
 STATUS_STYLE = {
     "pass": "green",
@@ -113,7 +116,7 @@ class PlainProgress:
 
     def _say(self, text: str) -> None:
         with self._lock:
-            print(text, file=sys.stderr, flush=True)
+            print(printable(text), file=sys.stderr, flush=True)
 
     def started(self, item: ChecklistItem) -> None:
         kind = item.check.kind if item.check else "manual"
@@ -153,7 +156,8 @@ class LiveProgress:
         with self._lock:
             if item.id not in self._tasks:
                 kind = item.check.kind if item.check else "manual"
-                self._tasks[item.id] = self._progress.add_task(f"{item.id} ({kind})", total=None)
+                label = escape(printable(f"{item.id} ({kind})", keep_newlines=False))
+                self._tasks[item.id] = self._progress.add_task(label, total=None)
             return self._tasks[item.id]
 
     def started(self, item: ChecklistItem) -> None:
@@ -168,7 +172,8 @@ class LiveProgress:
         total = self._progress.tasks[task].total or 1
         self._progress.update(
             task,
-            description=f"[{style}]{record.status:7}[/] {item.id} ({record.duration or 0:.2f}s)",
+            description=f"[{style}]{record.status:7}[/] {escape(printable(item.id))} "
+            f"({record.duration or 0:.2f}s)",
             total=total,
             completed=total,
         )
@@ -214,13 +219,13 @@ def _print_table(statuses: list[ev.ItemStatus], console: Console) -> None:
     table.add_column("message", overflow="fold")
     for s in statuses:
         style = STATUS_STYLE.get(s.status, "")
-        table.add_row(
-            s.id,
-            s.owner,
+        table.add_row(  # Text: no markup read from, no control character sent of, these
+            Text(printable(s.id)),
+            Text(printable(s.owner)),
             f"[{style}]{s.status}[/]",
-            "\n".join(_compact_lines(s)),
+            Text(printable("\n".join(_compact_lines(s)))),
             "" if s.duration is None else f"{s.duration:.2f}s",
-            s.stale_reason or s.message,
+            Text(printable(s.stale_reason or s.message)),
         )
     console.print(table)
 
@@ -231,17 +236,19 @@ def _print_plain(statuses: list[ev.ItemStatus]) -> None:
     for s in statuses:
         duration = "" if s.duration is None else f"{s.duration:.2f}s"
         print(
-            f"{s.status.upper():8}{s.id:<{width}}  {s.owner:<{owner_width}}  {duration:>8}  "
-            f"{s.stale_reason or s.message}"
+            printable(
+                f"{s.status.upper():8}{s.id:<{width}}  {s.owner:<{owner_width}}  {duration:>8}  "
+                f"{s.stale_reason or s.message}"
+            )
         )
         for line in _comparison_lines(s):
-            print(f"{'':8}  {line}")
+            print(printable(f"{'':8}  {line}"))
         for note in s.notes:
-            print(f"{'':8}  note: {note}")
+            print(printable(f"{'':8}  note: {note}"))
         if s.status == "fail" and s.log_tail:
             print(f"{'':8}  log tail:")
             for line in s.log_tail[-10:]:
-                print(f"{'':8}  | {line}")
+                print(f"{'':8}  | {printable(line, keep_newlines=False)}")
 
 
 def _status_json(status: ev.ItemStatus) -> dict[str, Any]:
@@ -289,7 +296,7 @@ def _check_portfolio(
     for loaded in pf.models:
         where = display_path(loaded.project.root)
         if not args.json:
-            print(f"== {where}: {loaded.handover.model.name}", flush=True)
+            print(printable(f"== {where}: {loaded.handover.model.name}"), flush=True)
         path = ev.default_path(loaded.project)
         code, payload = _check_model(args, loaded, path, _select_in(loaded, args), max_age)
         results.append((code, {"path": where, **payload}))
@@ -301,7 +308,11 @@ def _check_portfolio(
         return code
     for model_code, payload in results:
         verdict = "ok" if model_code == 0 else "FAILED"
-        print(f"{payload['path']}: {payload['passed']}/{len(payload['items'])} passed, {verdict}")
+        print(
+            printable(
+                f"{payload['path']}: {payload['passed']}/{len(payload['items'])} passed, {verdict}"
+            )
+        )
     return code
 
 
@@ -333,7 +344,7 @@ def _check_model(
     if args.status:
         evidence = ev.load_evidence(path)
         if evidence is None:
-            print(f"note: no evidence at {shown} yet", file=sys.stderr)
+            print(printable(f"note: no evidence at {shown} yet"), file=sys.stderr)
         statuses = ev.status_for(evidence, loaded, max_age)
         chosen = [statuses[i.id] for i in items]
         failing = [s for s in chosen if s.required and not s.ok]
@@ -342,7 +353,7 @@ def _check_model(
     try:
         previous = ev.load_evidence(path)
     except HandoverError as exc:
-        print(f"warning: {exc}; it will be replaced", file=sys.stderr)
+        print(printable(f"warning: {exc}; it will be replaced"), file=sys.stderr)
         previous = None
     console = Console(stderr=True)
     listener: LiveProgress | PlainProgress = LiveProgress(console) if tty else PlainProgress()
@@ -367,7 +378,7 @@ def _check_model(
     manual = [statuses[i.id] for i in items if i.check is None]
     if not args.json:
         took = (result.finished - result.started).total_seconds()
-        print(f"evidence: {shown} ({len(ran)} checks in {took:.2f}s)", file=sys.stderr)
+        print(printable(f"evidence: {shown} ({len(ran)} checks in {took:.2f}s)"), file=sys.stderr)
     return _report(args, loaded, path, statuses, chosen, failing, tty, manual)
 
 
@@ -404,11 +415,14 @@ def _report(
         _print_plain(shown_items)
     optional = [s for s in chosen if not s.required and s.status == "fail"]
     if optional:
-        print(f"{len(optional)} optional check(s) failed: " + ", ".join(s.id for s in optional))
+        ids = ", ".join(s.id for s in optional)
+        print(printable(f"{len(optional)} optional check(s) failed: {ids}"))
     if ci_failing:
         print(
-            "ci: required items not passing: "
-            + ", ".join(f"{s.id} ({s.status})" for s in ci_failing)
+            printable(
+                "ci: required items not passing: "
+                + ", ".join(f"{s.id} ({s.status})" for s in ci_failing)
+            )
         )
     if manual and not args.ci:
         ticked = sum(1 for s in manual if s.status == "manual")
