@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from handover_docs import manifest, portfolio, scaffold
-from handover_docs.cli.output import add_json_flag, print_json
+from handover_docs.cli.output import add_json_flag, print_json, say
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.project import plugin_options
 from handover_docs.schema import json_schema
@@ -89,8 +89,8 @@ def run_validate(args: argparse.Namespace) -> int:
         print_json({"ok": True, "findings": [], "manifest_digest": loaded.digest, "counts": counts})
     else:
         summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-        print(f"{h.model.name} {h.model.version}: valid ({summary}) in {elapsed:.2f}s")
-        print(f"manifest digest sha256:{loaded.digest}")
+        say(f"{h.model.name} {h.model.version}: valid ({summary}) in {elapsed:.2f}s")
+        say(f"manifest digest sha256:{loaded.digest}")
     return 0
 
 
@@ -115,10 +115,8 @@ def _validate_portfolio(
     for m in pf.models:
         summary = ", ".join(f"{n} {k}" for k, n in _counts(m).items())
         h = m.handover
-        print(
-            f"{display_path(m.project.root)}: {h.model.name} {h.model.version}: valid ({summary})"
-        )
-    print(f"{len(pf.models)} model(s) valid in {elapsed:.2f}s")
+        say(f"{display_path(m.project.root)}: {h.model.name} {h.model.version}: valid ({summary})")
+    say(f"{len(pf.models)} model(s) valid in {elapsed:.2f}s")
     return 0
 
 
@@ -132,6 +130,6 @@ def run_init(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     written = scaffold.scaffold(target, name=args.name, force=args.force)
     for path in written:
-        print(f"wrote {display_path(path)}")
-    print(f"next: cd {args.dir} && handover validate && mkdocs serve")
+        say(f"wrote {display_path(path)}")
+    say(f"next: cd {args.dir} && handover validate && mkdocs serve")
     return 0

@@ -11,7 +11,7 @@ import yaml
 
 from handover_docs import manifest
 from handover_docs.atomic import write_atomic
-from handover_docs.cli.output import add_json_flag, print_json
+from handover_docs.cli.output import add_json_flag, print_json, say
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.pages import refs
@@ -133,7 +133,7 @@ def run_render(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": True, "out": str(out), "files": written, "pages": list(site.pages)})
     else:
-        print(
+        say(
             f"wrote {len(site.pages)} generated pages"
             + (
                 f" and {len(written) - len(site.pages) - len(site.assets) - 1} docs files"

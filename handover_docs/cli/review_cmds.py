@@ -11,12 +11,13 @@ from typing import Any
 from handover_docs import manifest, portfolio
 from handover_docs.atomic import write_text
 from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_file
-from handover_docs.cli.output import add_json_flag, print_json
+from handover_docs.cli.output import add_json_flag, print_json, printable_json, say
 from handover_docs.errors import display_path
 from handover_docs.review import audit as audit_mod
 from handover_docs.review import diff as diff_mod
 from handover_docs.review import export_cyclonedx, export_hf, import_hf
 from handover_docs.review.markdown import render_diff
+from handover_docs.terminal import printable
 
 
 def register(sub: Any) -> None:
@@ -103,21 +104,21 @@ def run_audit(args: argparse.Namespace) -> int:
         print_json({"ok": passed, "min_score": args.min_score, **report.to_json()})
         return 0 if passed else 1
     for gap in report.gaps:
-        print(f"{gap.finding} [{gap.area}]")
-    print()
+        say(f"{gap.finding} [{gap.area}]")
+    say()
     width = max(len(a.title) for a in report.areas)
     for area in report.areas:
         mark = "  <- weakest" if area is report.weakest and not report.perfect else ""
-        print(
+        say(
             f"  {area.title:<{width}}  {area.points:5.1f} / {area.max_points:<3} "
             f"({area.passed}/{area.tests} tests){mark}"
         )
-    print(
+    say(
         f"\n{report.model} {report.version}: audit score {report.score}/100, "
         f"{len(report.gaps)} finding{'s' if len(report.gaps) != 1 else ''}"
     )
     if not passed:
-        print(f"score {report.score} is below --min-score {args.min_score:g}", file=sys.stderr)
+        say(f"score {report.score} is below --min-score {args.min_score:g}", err=True)
         return 1
     return 0
 
@@ -137,13 +138,13 @@ def _audit_portfolio(args: argparse.Namespace, root: Path, folder: str) -> int:
         print_json({"ok": not below, "min_score": args.min_score, "models": models})
         return 1 if below else 0
     for loaded, report in results:
-        print(
+        say(
             f"{display_path(loaded.project.root)}: {report.model} {report.version}: audit score "
             f"{report.score}/100, {len(report.gaps)} finding{'s' if len(report.gaps) != 1 else ''}"
         )
     if below:
         names = ", ".join(r.model for r in below)
-        print(f"below --min-score {args.min_score:g}: {names}", file=sys.stderr)
+        say(f"below --min-score {args.min_score:g}: {names}", err=True)
         return 1
     return 0
 
@@ -155,17 +156,18 @@ def run_diff(args: argparse.Namespace) -> int:
         if args.json
         else render_diff(result)
     )
-    _emit(text, args.out)
+    _emit(text, args.out, is_json=args.json)
     return 0
 
 
-def _emit(text: str, out: str | None) -> None:
-    """Write to --out atomically (saying so on stderr), or to stdout."""
+def _emit(text: str, out: str | None, *, is_json: bool) -> None:
+    """Write to --out atomically (saying so on stderr), or to stdout with control characters
+    escaped (manifest values reach it)."""
     if out:
         write_text(Path(out), text)
-        print(f"wrote {out}", file=sys.stderr)
+        say(f"wrote {out}", err=True)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(printable_json(text) if is_json else printable(text))
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -174,7 +176,7 @@ def run_export(args: argparse.Namespace) -> int:
         text = export_hf.card_markdown(loaded)
     else:
         text = export_cyclonedx.bom_json(loaded)
-    _emit(text, args.out)
+    _emit(text, args.out, is_json=args.fmt != "hf")
     return 0
 
 
@@ -182,6 +184,6 @@ def run_import(args: argparse.Namespace) -> int:
     target = Path(args.out)
     written = import_hf.import_card(Path(args.card), target, force=args.force)
     for path in written:
-        print(f"wrote {display_path(path)}")
-    print(f"next: handover audit {args.out} (the import marks what the card lacked as TODO)")
+        say(f"wrote {display_path(path)}")
+    say(f"next: handover audit {args.out} (the import marks what the card lacked as TODO)")
     return 0
