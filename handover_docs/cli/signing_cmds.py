@@ -146,7 +146,7 @@ def run_keygen(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": True, "key_id": key_id, "private": str(keyfile), "public": str(pub)})
     else:
-        print(f"wrote {keyfile} (private, mode 0600) and {pub}")
+        print(printable(f"wrote {keyfile} (private, mode 0600) and {pub}"))
         print(f"key id {key_id}")
         print("publish the key id out of band; auditors pin it with 'handover verify --key-id'")
     return 0
@@ -201,7 +201,7 @@ def run_sign(args: argparse.Namespace) -> int:
     )
     result = sign_site(site, key, options, key_file=key_file)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(printable(f"warning: {warning}"), file=sys.stderr)
     if args.json:
         print_json(
             {
