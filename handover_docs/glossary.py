@@ -283,6 +283,18 @@ class GlossaryLinker:
         out.append(page_html[pos:])
         return "".join(out)
 
+    def _collect(self, text: str, seen: set[str]) -> None:
+        """Add the anchors of the terms in one run of text, as :meth:`link_text` finds them."""
+        if not self.may_match(text):
+            return
+        words = [w for w in _WORD_OR_ENTITY.finditer(text) if not w.group().startswith("&")]
+        folded = [w.group().casefold() for w in words]
+        after = 0
+        for i in [i for i, word in enumerate(folded) if word in self.starts]:
+            if i >= after and (found := self._match(words, folded, i)) is not None:
+                seen.add(found[1].anchor)
+                after = i + found[0]
+
     def link_markdown(self, text: str, glossary_href: str, mode: Mode = "first") -> str:
         """Link terms in a Markdown page (for engines without the plugin), same rules.
 
@@ -320,6 +332,13 @@ class GlossaryLinker:
         return "\n".join(out)
 
     def _link_md_line(self, line: str, href: str, seen: set[str], mode: Mode) -> str:
+        if not href:  # only collecting the anchors: no output to build
+            pos = 0
+            for protected in _MD_PROTECT.finditer(line):
+                self._collect(line[pos : protected.start()], seen)
+                pos = protected.end()
+            self._collect(line[pos:], seen)
+            return line
         out: list[str] = []
         pos = 0
         for protected in _MD_PROTECT.finditer(line):
