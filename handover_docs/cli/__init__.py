@@ -11,17 +11,26 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from handover_docs import __version__
 from handover_docs.cli.output import report_error
 from handover_docs.errors import HandoverError
+from handover_docs.terminal import printable
 
 COMMAND_MODULES = ("manifest_cmds", "check_cmds", "review_cmds", "signing_cmds", "render_cmds")
 """Modules of handover_docs.cli that add subcommands, in help order."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse echoes arguments it refuses (file names from a glob, say): escaped here."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(printable(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="handover",
         description="Hand an ML model over from research to operations: validate the "
         "manifests, run the checks, build, sign and verify the handover site.",
