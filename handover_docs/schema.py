@@ -14,6 +14,10 @@ project root (the folder holding ``mkdocs.yml``); dates are ``YYYY-MM-DD``.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -53,6 +57,7 @@ def ref(*targets: str) -> Ref:
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 
 Id = Annotated[
     str,
@@ -68,14 +73,65 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 """Non-empty prose; Markdown allowed where pages render it."""
 
 
-def _check_uri(value: str) -> str:
+LINK_SCHEMES = ("http", "https", "mailto")
+"""Schemes a link field may use (besides a relative path): never script or data schemes."""
+STORE_SCHEMES = ("file", "s3", "gs", "az", "abfs", "abfss", "hf", "oci", "hdfs")
+"""Further schemes an artifact location may use: shown as text, never as a clickable link."""
+_NEEDS_HOST = frozenset({"http", "https", "s3", "gs", "az", "hf", "oci"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def uri_scheme(value: str) -> str:
+    """The scheme of ``value`` as a browser reads it, lowercased; '' for a relative reference.
+
+    Browsers drop leading controls and spaces and every tab or newline before they read the
+    scheme, and decode HTML entities in attributes: all are undone here first, so no
+    spelling of ``javascript:`` hides from the allow-list.
+    """
+    text = value
+    for _ in range(5):  # entities inside entities: &amp;#58;
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    text = "".join(c for c in text if c not in "\t\n\r").lstrip("".join(map(chr, range(33))))
+    match = _SCHEME.match(text)
+    return match.group(1).lower() if match else ""
+
+
+def _uri_problem(value: str, schemes: tuple[str, ...], relative: bool) -> str | None:
+    if any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in value):
+        return f"malformed URI {value!r}: it contains white space or a control character"
+    scheme = uri_scheme(value)
+    allowed = " or ".join(
+        [", ".join(schemes), "a relative path"] if relative else [", ".join(schemes)]
+    )
+    if not scheme:
+        if relative and value:
+            return None
+        return f"malformed URI {value!r}: it needs a scheme, one of {allowed}"
+    raw = _SCHEME.match(value)
+    if scheme not in schemes or raw is None or raw.group(1).lower() != scheme:
+        return f"URI scheme '{scheme}:' is not allowed here (in {value!r}): use {allowed}"
     parts = urlsplit(value)
-    if not parts.scheme or not parts.scheme[0].isalpha():
-        raise ValueError(f"malformed URI '{value}': it needs a scheme such as https:// or file:")
-    if parts.scheme in {"http", "https", "s3", "gs", "az", "hf", "oci"} and not parts.netloc:
-        raise ValueError(f"malformed URI '{value}': '{parts.scheme}://' needs a host or bucket")
-    if any(c.isspace() for c in value):
-        raise ValueError(f"malformed URI '{value}': it contains white space")
+    if scheme in _NEEDS_HOST and not parts.netloc:
+        return f"malformed URI {value!r}: '{scheme}://' needs a host or bucket"
+    if scheme == "mailto" and not parts.path:
+        return f"malformed URI {value!r}: 'mailto:' needs an address"
+    return None
+
+
+def _check_link(value: str) -> str:
+    problem = _uri_problem(value, LINK_SCHEMES, relative=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _check_location(value: str) -> str:
+    problem = _uri_problem(value, LINK_SCHEMES[:2] + STORE_SCHEMES, relative=False)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -87,10 +143,27 @@ def _check_relpath(value: str) -> str:
     return value
 
 
+_LINK_PATTERN = (
+    r"^(?:(?:[Hh][Tt][Tt][Pp][Ss]?|[Mm][Aa][Ii][Ll][Tt][Oo]):|[^:/?#\s]*(?:[/?#]|$))[^\s]*$"
+)
 Uri = Annotated[
     str,
-    AfterValidator(_check_uri),
-    Field(description="URI with a scheme.", examples=["https://models.example.org/fraud/v3"]),
+    AfterValidator(_check_link),
+    Field(
+        description="A link: http, https or mailto URI, or a relative path.",
+        examples=["https://models.example.org/fraud/v3"],
+        json_schema_extra={"pattern": _LINK_PATTERN},
+    ),
+]
+LocationUri = Annotated[
+    str,
+    AfterValidator(_check_location),
+    Field(
+        description="Where a file is stored: an http(s), file or object-store URI ("
+        + ", ".join(STORE_SCHEMES[1:])
+        + "); object-store URIs are shown as text, never as links.",
+        examples=["s3://models/fraud/v3/model.pkl"],
+    ),
 ]
 RelPath = Annotated[
     str,
@@ -137,7 +210,10 @@ class Strict(BaseModel):
     """Base of every manifest model: unknown keys are errors, docstrings are descriptions."""
 
     model_config = ConfigDict(
-        extra="forbid", use_attribute_docstrings=True, str_strip_whitespace=False
+        extra="forbid",
+        use_attribute_docstrings=True,
+        str_strip_whitespace=False,
+        allow_inf_nan=False,
     )
 
 
@@ -249,7 +325,7 @@ class Artifact(Reviewed):
     description: str = ""
     path: RelPath | None = None
     """Where the file lives in this repository, if it does."""
-    uri: Uri | None = None
+    uri: LocationUri | None = None
     """Where the artifact is stored (immutable store preferred)."""
     sha256: Sha256 | None = None
     size: int | None = Field(default=None, ge=0)
@@ -582,14 +658,55 @@ class EnvironmentCheck(Strict):
     """Only these packages; empty means all packages the environment lists."""
 
 
+MAX_TIMEOUT = 7 * 24 * 3600.0
+"""The longest a command check may run: a week, in seconds."""
+SIGNING_ENV_PREFIX = "HANDOVER_SIGNING_KEY"
+"""Environment variables starting with this hold signing secrets: never given to checks."""
+
+
+def _check_env_name(value: str) -> str:
+    if not re.match(ENV_NAME_PATTERN, value):
+        raise ValueError(
+            f"{value!r} is not an environment variable name: letters, digits and '_', "
+            "not starting with a digit"
+        )
+    if value.upper().startswith(SIGNING_ENV_PREFIX):
+        raise ValueError(
+            f"'{value}' holds a signing secret and is never passed to a check: sign in a "
+            "separate CI job that runs no checks (see docs/reference/security.md)"
+        )
+    return value
+
+
+EnvName = Annotated[
+    str,
+    AfterValidator(_check_env_name),
+    Field(
+        description="An environment variable name.",
+        examples=["HF_HOME"],
+        json_schema_extra={
+            "pattern": ENV_NAME_PATTERN,
+            "not": {
+                "pattern": "^"
+                + "".join(f"[{c}{c.lower()}]" if c.isalpha() else c for c in SIGNING_ENV_PREFIX)
+            },
+        },
+    ),
+]
+
+
 class CommandCheck(Strict):
     """Run a command and compare the metrics it writes (result consistency)."""
 
     kind: Literal["command"]
     run: Text
     cwd: RelPath = "."
-    timeout: float = Field(default=600, gt=0)
-    """Seconds before the command is stopped and the check fails."""
+    timeout: float = Field(default=600, gt=0, le=MAX_TIMEOUT)
+    """Seconds before the command is stopped and the check fails (at most a week)."""
+    env: list[EnvName] = []
+    """Names of environment variables the command may see besides the safe defaults (PATH,
+    HOME, LANG, TZ...); everything else, above all secrets, is withheld. The signing
+    variables (HANDOVER_SIGNING_KEY...) can never be passed."""
     metrics_file: RelPath | None = None
     """JSON file of metric name to number that the command writes."""
     expect: dict[str, Tolerance] = {}
