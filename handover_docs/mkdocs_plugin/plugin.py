@@ -5,7 +5,9 @@
 - ``on_page_markdown`` resolves ``[[id]]`` / ``[[=path]]`` references in narratives;
 - ``on_page_markdown`` also appends each page's last change (from git);
 - ``on_page_content`` links glossary terms (one pass per page);
-- ``on_post_build`` signs the built site when ``HANDOVER_SIGNING_KEY`` is set;
+- ``on_post_build`` signs the built site when ``HANDOVER_SIGNING_KEY`` is set, after every
+  other plugin (lowest priority), and ``on_shutdown`` fails the command when a file changed
+  after signing (``sealed.py``);
 - ``on_serve`` watches the manifest and template folders (and, for a portfolio, model
   folders added, removed or renamed while serving: ``watch.py``).
 
@@ -25,6 +27,7 @@ import hashlib
 import html
 import json
 import logging
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -32,7 +35,7 @@ from typing import Any, Literal
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, file_sort_key
 from mkdocs.structure.pages import Page
 from mkdocs.utils import dirname_to_title, nest_paths
@@ -42,6 +45,12 @@ from handover_docs import portfolio as portfolio_mod
 from handover_docs.errors import Finding, HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.mkdocs_plugin.config import HandoverPluginConfig
+from handover_docs.mkdocs_plugin.sealed import (
+    SIGN_PRIORITY,
+    SignedSnapshot,
+    describe,
+    signed_digests,
+)
 from handover_docs.mkdocs_plugin.watch import ModelFolderWatcher
 from handover_docs.pages import escape, refs
 from handover_docs.pages.evidence import evidence_gate, evidence_sha256
@@ -55,7 +64,7 @@ from handover_docs.pages.render import (
     template_cache_dir,
 )
 from handover_docs.pages.site import SiteOptions, build_site, evidence_path
-from handover_docs.project import Project
+from handover_docs.project import Project, plugin_options
 from handover_docs.signing.site_hook import sign_built_site, signing_configured
 
 log = logging.getLogger("mkdocs.plugins.handover")
@@ -114,6 +123,8 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.model_docs: set[str] = set()
         """Site paths of the models' own docs pages (generated files, but narratives)."""
         self.linked = _LinkedPages()
+        self.sealed: SignedSnapshot | None = None
+        """The site right after this build signed it; checked again in ``on_shutdown``."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -123,11 +134,12 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
+        config_file = Path(config.config_file_path) if config.config_file_path else None
         self.project = Project(
             root,
             root / self.config.manifests,
-            Path(config.docs_dir),
-            Path(config.config_file_path) if config.config_file_path else None,
+            _repository_docs(config_file, Path(config.docs_dir)),
+            config_file,
         )
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
@@ -194,7 +206,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             sources = dict(self.site.sources)
             for file in files.documentation_pages():
                 if file.generated_by is None and file.abs_src_path:
-                    sources[file.src_uri] = [Path(file.abs_src_path)]
+                    sources[file.src_uri] = [self._repository_file(file, config)]
             self.footers = history_footers(self.project.root, sources)
         config.nav = self._nav(config.nav, files, folder)
         return files
@@ -262,13 +274,34 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if self.portfolio is not None:
             for file in files.documentation_pages():
                 if file.generated_by is None and file.abs_src_path:
-                    sources[file.src_uri] = [Path(file.abs_src_path)]
+                    sources[file.src_uri] = [self._repository_file(file, config)]
             self.footers = history_footers(self.project.root, sources)
         section = _escape_titles([{"Models": models_nav}])
         config.nav = self._place_section(
             config.nav, files, section, set(pages) | set(copied), site_folder
         )
         return files
+
+    def _repository_file(self, file: File, config: MkDocsConfig) -> Path:
+        """The repository file a docs page was read from, for its git history.
+
+        Backstage's techdocs-core (through its monorepo plugin) copies ``docs/`` to a
+        temporary folder outside git and builds from there; git knows only the original.
+        The monorepo plugin records each copy's source (``files_source_dir``); otherwise a
+        page under a moved ``docs_dir`` maps to the same path under the configured one.
+        """
+        assert self.project is not None and file.abs_src_path
+        src = Path(file.abs_src_path)
+        for plugin in config.plugins.values():
+            copied = getattr(plugin, "files_source_dir", None)
+            if isinstance(copied, dict) and isinstance(copied.get(str(src)), str):
+                return Path(copied[str(src)])
+        docs = Path(config.docs_dir)
+        if docs.resolve() != self.project.docs.resolve():
+            original = self.project.docs / file.src_uri
+            if original.is_file():
+                return original
+        return src
 
     def _site_options(self, config: MkDocsConfig) -> SiteOptions:
         assert self.project is not None
@@ -366,8 +399,11 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             return glossary.link_html(html, href, mode)
         return self.linked.link(glossary, html, href, mode)
 
+    @event_priority(SIGN_PRIORITY)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Sign the built site when a key is configured (environment only, never mkdocs.yml)."""
+        """Sign the built site when a key is configured (environment only, never mkdocs.yml),
+        after every other plugin's post-build step (search, offline, techdocs-core...)."""
+        self.sealed = None
         if self.command == "serve" or self.project is None or not signing_configured():
             return
         if self.portfolio is not None:
@@ -397,7 +433,20 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             return
         for warning in result.warnings:
             log.warning("signing: %s", warning)
-        log.info("handover: signed %s", display_path(Path(config.site_dir)))
+        site = Path(config.site_dir)
+        self.sealed = SignedSnapshot.take(site, signed_digests(site, result.signature))
+        log.info("handover: signed %s", display_path(site))
+
+    @event_priority(SIGN_PRIORITY)
+    def on_shutdown(self) -> None:
+        """The end of the command: a file added, changed or removed since signing (by a
+        plugin after ours, or in its ``on_shutdown``) fails it, naming the files."""
+        sealed, self.sealed = self.sealed, None
+        if sealed is None:
+            return
+        changes = sealed.changes()
+        if changes:
+            raise PluginError(describe(changes, display_path(sealed.site)))
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -428,6 +477,20 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+def _repository_docs(config_file: Path | None, docs_dir: Path) -> Path:
+    """The docs folder as mkdocs.yml configures it (a plugin may have pointed ``docs_dir``
+    at a temporary copy before ours runs)."""
+    if config_file is None:
+        return docs_dir
+    try:
+        configured = plugin_options(config_file)[1]
+    except HandoverError:
+        return docs_dir
+    # As MkDocs resolves it (abspath, not resolve), so an unmoved docs_dir compares equal.
+    folder = Path(os.path.abspath(os.path.join(os.path.dirname(config_file), configured)))
+    return folder if folder.is_dir() else docs_dir
 
 
 def nav_title(title: str) -> str:
