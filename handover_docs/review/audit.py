@@ -5,18 +5,17 @@ concrete tests ("this artifact has an owner", "this narrative is not a placehold
 An area's points are ``max_points * passed / tests`` and the total is the sum over the
 areas, rounded to a whole number. Every failed test is a finding, with the
 ``file:line:col`` of the manifest entry (or Markdown line) it concerns. The rubric
-is documented in ``docs/reference/audit.md``; the constants below are that rubric.
+is documented in ``docs/reference/audit.md``: the areas and their points are in
+:mod:`.audit_report`, what counts as prose in :mod:`.prose`, the limits below.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,29 +23,22 @@ from handover_docs import schema
 from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.glossary import GlossaryLinker, term_anchor
 from handover_docs.manifest import LoadedHandover
-from handover_docs.markdown_scan import blank_code
+from handover_docs.review.audit_report import AREA_TITLES, AREAS, AreaScore, AuditReport, Gap
+from handover_docs.review.prose import (
+    ACRONYM_STOP_LIST,
+    PLACEHOLDER,
+    acronyms,
+    all_pages,
+    dotted,
+    manifest_prose,
+    placeholders,
+    read_page,
+    strip_code,
+    word_count,
+)
 from handover_docs.yamlsource import DataPath
 
 # --- the rubric ------------------------------------------------------------------------------
-
-AREAS: dict[str, int] = {
-    "inventory": 20,
-    "reproducibility": 15,
-    "governance": 20,
-    "knowledge": 20,
-    "automation": 15,
-    "freshness": 10,
-}
-"""Areas and their maximum points (they sum to 100)."""
-
-AREA_TITLES: dict[str, str] = {
-    "inventory": "Inventory (artifacts and datasets)",
-    "reproducibility": "Reproducibility (experiments and environments)",
-    "governance": "Governance (approval, sign-off, support, risk)",
-    "knowledge": "Knowledge (narratives, decisions, glossary)",
-    "automation": "Automation (checklist, checks, evidence, drift)",
-    "freshness": "Freshness (last reviewed)",
-}
 
 MAX_AGE_DAYS = 180
 """Entries whose ``last_reviewed`` is older than this many days are stale."""
@@ -60,212 +52,8 @@ MIN_RATIONALE_WORDS = 8
 MIN_ACCEPTANCE_WORDS = 4
 """Acceptance criteria shorter than this cannot describe an observable outcome."""
 
-PLACEHOLDER = re.compile(r"\b(?:TODO|TBD|FIXME|XXX|lorem|ipsum)\b", re.I)
-"""Words that mark unfinished prose. TODO, TBD, FIXME and XXX match in any case."""
-
-ACRONYM = re.compile(r"(?<![\w./-])(?=(?:[0-9]*[A-Z]){2})[A-Z][A-Z0-9]{1,5}s?(?![\w-])")
-"""A word of 2-6 capitals (digits allowed, a plural 's' ignored), e.g. AUC, PSI, SHA256.
-
-Words joined to others by '-', '.' or '/' (ROC-AUC, UTF-8, a/B) are not checked."""
-
-ACRONYM_STOP_LIST = frozenset(
-    [
-        "ID",
-        "OK",
-        "URL",
-        "URI",
-        "CPU",
-        "GPU",
-        "RAM",
-        "CSV",
-        "JSON",
-        "YAML",
-        "HTML",
-        "API",
-        "CI",
-        "CD",
-        "PR",
-        "TODO",
-        "TBD",
-        "FIXME",
-        "XXX",
-        "FAQ",
-        "PDF",
-        "HTTP",
-        "HTTPS",
-        "SQL",
-        "UTC",
-        "OS",
-        "IO",
-        "UI",
-        "MB",
-        "GB",
-        "TB",
-        "KB",
-        "MS",
-        "SHA",
-        "SHA256",
-        "AND",
-        "OR",
-        "NOT",
-        "ML",
-        "AI",
-        "README",
-        "MIT",
-        "BSD",
-        "GPL",
-        "ISO",
-        "NOTE",
-        "INFO",
-        "TIP",
-        "NB",
-        "FYI",
-    ]
-)
-"""Acronyms so common they need no glossary entry."""
-
 PASSING_STATUSES = frozenset({"pass", "passed", "ok", "success", "warn", "warning"})
 """Evidence statuses that count as a passing check (a warning still passed)."""
-
-PROSE_KEYS = frozenset(
-    [
-        "summary",
-        "details",
-        "description",
-        "rationale",
-        "decision",
-        "consequences",
-        "alternatives",
-        "evaluation_data",
-        "training_data",
-        "ethical_considerations",
-        "caveats_and_recommendations",
-        "primary_uses",
-        "primary_users",
-        "out_of_scope",
-        "factors",
-        "metrics",
-        "note",
-        "notes",
-        "question",
-        "answer",
-        "definition",
-        "title",
-        "what",
-        "original",
-        "replacement",
-        "trigger",
-        "action",
-        "scenario",
-        "plan",
-        "procedure",
-        "tuning",
-        "approval_workflow",
-        "impact_assessment",
-        "privacy",
-        "security",
-        "sensitivity_flags",
-        "regulatory",
-        "mitigation",
-        "acceptance",
-        "topics",
-        "alerts",
-        "motivation",
-        "composition",
-        "collection",
-        "preprocessing",
-        "uses",
-        "distribution",
-        "maintenance",
-        "steps",
-        "label",
-    ]
-)
-"""Manifest fields holding prose: scanned for placeholders, glossary terms and acronyms."""
-
-
-# --- results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Gap:
-    """One failed audit test."""
-
-    area: str
-    kind: str
-    """Stable code, e.g. 'missing-owner', 'placeholder', 'stale'."""
-    finding: Finding
-
-    def to_json(self) -> dict[str, Any]:
-        return {"area": self.area, "kind": self.kind, **self.finding.to_json()}
-
-
-@dataclass
-class AreaScore:
-    name: str
-    title: str
-    max_points: int
-    tests: int = 0
-    passed: int = 0
-
-    @property
-    def points(self) -> float:
-        if self.tests == 0:
-            return 0.0
-        return round(self.max_points * self.passed / self.tests, 1)
-
-    @property
-    def fraction(self) -> float:
-        return self.passed / self.tests if self.tests else 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "area": self.name,
-            "title": self.title,
-            "points": self.points,
-            "max_points": self.max_points,
-            "tests": self.tests,
-            "passed": self.passed,
-        }
-
-
-@dataclass
-class AuditReport:
-    model: str
-    version: str
-    manifest_digest: str
-    today: dt.date
-    areas: list[AreaScore]
-    gaps: list[Gap] = field(default_factory=list)
-    evidence_given: bool = False
-
-    @property
-    def score(self) -> int:
-        """The sum of the area points, rounded half up to a whole number."""
-        return math.floor(sum(a.points for a in self.areas) + 0.5)
-
-    @property
-    def perfect(self) -> bool:
-        return all(a.tests and a.passed == a.tests for a in self.areas)
-
-    @property
-    def weakest(self) -> AreaScore:
-        """The area furthest below its maximum, relative to its size (ties: rubric order)."""
-        return min(self.areas, key=lambda a: a.fraction)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "version": self.version,
-            "manifest_digest": self.manifest_digest,
-            "today": self.today.isoformat(),
-            "score": self.score,
-            "weakest_area": None if self.perfect else self.weakest.name,
-            "areas": [a.to_json() for a in self.areas],
-            "evidence_given": self.evidence_given,
-            "findings": [g.to_json() for g in self.gaps],
-        }
-
 
 # --- the audit -------------------------------------------------------------------------------
 
@@ -589,10 +377,10 @@ class _Auditor:
                 continue
             seen.add(page)
             file = docs / page
-            text = _read(file)
+            text = read_page(file)
             texts[page] = text
             shown = display_path(file)
-            hits = list(_placeholders(text))
+            hits = list(placeholders(text))
             first = hits[0] if hits else None
             self.test(
                 "knowledge",
@@ -627,14 +415,14 @@ class _Auditor:
         for path, text in prose:
             if path and path[0] == "glossary":
                 continue
-            match = PLACEHOLDER.search(_strip_code(text))
+            match = PLACEHOLDER.search(strip_code(text))
             if match:
                 self.test(
                     "knowledge",
                     False,
                     "placeholder",
                     path,
-                    f"{_dotted(path)} holds placeholder text '{match.group(0)}'",
+                    f"{dotted(path)} holds placeholder text '{match.group(0)}'",
                 )
         self._glossary(prose, texts)
         self.test("knowledge", bool(h.faq), "no-faq", (), "no FAQ entries")
@@ -654,7 +442,7 @@ class _Auditor:
         linker = GlossaryLinker.from_terms(h.glossary)
         outside = [t for path, t in prose if path[0] != "glossary"]
         outside += list(pages.values())
-        outside += [_read(p) for p in _all_pages(self.loaded.project.docs)]
+        outside += [read_page(p) for p in all_pages(self.loaded.project.docs)]
         linked: set[str] = set()
         for text in outside:
             linked |= linker.anchors_in_markdown(text)
@@ -687,7 +475,7 @@ class _Auditor:
         for page, text in pages.items():
             sources.append((Location(display_path(docs / page)), text))
         for where, text in sources:
-            for line_no, col, word in _acronyms(_strip_code(text)):
+            for line_no, col, word in acronyms(strip_code(text)):
                 key = word.rstrip("s") if word.endswith("s") and word[:-1].isupper() else word
                 if key in ACRONYM_STOP_LIST or key.casefold() in defined or key in reported:
                     continue
@@ -880,81 +668,6 @@ def _statuses(data: Any) -> dict[str, str] | None:
     return None
 
 
-# --- text helpers ----------------------------------------------------------------------------
-
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-
-
-def _blank(match: re.Match[str]) -> str:
-    """Replace a span by spaces, keeping newlines, so line:col positions survive."""
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
-def _strip_code(text: str) -> str:
-    """Markdown without front matter, code, comments and link targets (positions kept)."""
-    text = blank_code(text)
-    for pattern in (_COMMENT, _INLINE_CODE, _LINK_TARGET):
-        text = pattern.sub(_blank, text)
-    return text
-
-
-def word_count(text: str) -> int:
-    """Words of prose, outside code blocks, comments and link targets."""
-    return len(_WORD.findall(_strip_code(text)))
-
-
-def _positions(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, str]]:
-    # Line breaks are neither word characters nor in the patterns' look-arounds, so a text
-    # with no match as a whole has none in any line: most prose is done in one C call.
-    if not pattern.search(text):
-        return
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        for match in pattern.finditer(line):
-            yield line_no, match.start() + 1, match.group(0)
-
-
-def _placeholders(text: str) -> Iterator[tuple[int, int, str]]:
-    yield from _positions(_strip_code(text), PLACEHOLDER)
-
-
-def _acronyms(text: str) -> Iterator[tuple[int, int, str]]:
-    yield from _positions(text, ACRONYM)
-
-
-def _all_pages(docs: Path, limit: int = 5000) -> list[Path]:
-    """Markdown files under the docs folder (where a glossary term may also be used)."""
-    if not docs.is_dir():
-        return []
-    return sorted(p for p in docs.rglob("*.md") if p.is_file())[:limit]
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
-def manifest_prose(handover: schema.Handover) -> Iterator[tuple[DataPath, str]]:
-    """Every prose string of the manifest with its data path."""
-    yield from _walk(handover.model_dump(mode="json", by_alias=True), (), False)
-
-
-def _walk(value: Any, path: DataPath, prose: bool) -> Iterator[tuple[DataPath, str]]:
-    if isinstance(value, str):
-        if prose and value.strip():
-            yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, (*path, key), key in PROSE_KEYS)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, (*path, index), prose)
-
-
 def _reviewed_entries(h: schema.Handover) -> Iterator[tuple[DataPath, str, schema.Reviewed]]:
     yield ("model",), f"model '{h.model.id}'", h.model
     groups: list[tuple[str, str, list[Any]]] = [
@@ -969,10 +682,3 @@ def _reviewed_entries(h: schema.Handover) -> Iterator[tuple[DataPath, str, schem
     for section, label, entries in groups:
         for i, entry in enumerate(entries):
             yield (section, i), f"{label} '{entry.id}'", entry
-
-
-def _dotted(path: DataPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from handover_docs.project import Project
-from handover_docs.review.audit import AuditReport
+from handover_docs.review.audit_report import AuditReport
 from handover_docs.review.diff import HandoverDiff, ReleaseDiff
 from handover_docs.review.history import (
     Change,

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from handover_docs import manifest
-from handover_docs.review.audit import AREAS, audit, audit_today
+from handover_docs.review.audit import audit, audit_today
+from handover_docs.review.audit_report import AREAS
 from handover_docs.review.markdown import render_audit
 from tests.review.helpers import EVIDENCE, TODAY, Mutator, base_manifests, cli, write_handover
 
