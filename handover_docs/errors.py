@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from handover_docs.terminal import printable
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]
+"""A note explains other findings (e.g. what could not be checked); it is not a problem."""
 
 
 @dataclass(frozen=True, order=True)

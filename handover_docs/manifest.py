@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -68,7 +70,43 @@ class LoadedHandover:
 
 def load(path: str | Path | None = None) -> LoadedHandover:
     """Load and validate the handover at PATH; raise HandoverError with all findings."""
+    if path is not None:
+        check_path_argument(path)
     return load_project(find_project(path))
+
+
+NAME_MAX = 255
+"""Longest file name (one path component) in bytes on the file systems we run on."""
+
+
+def name_too_long(path: str | Path) -> str | None:
+    """Why the OS would refuse ``path`` for its length (a component over 255 bytes)."""
+    for part in Path(path).parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            return (
+                f"a path component is {size} bytes long, over the {NAME_MAX}-byte limit "
+                f"for a file name ('{part[:24]}...')"
+            )
+    return None
+
+
+def check_path_argument(path: str | Path) -> None:
+    """A PATH given on the command line that the OS cannot even look up (a name over 255
+    bytes, a symlink loop, no permission): HandoverError, not an OSError traceback."""
+    shown = str(path) if len(str(path)) <= 80 else str(path)[:77] + "..."
+    reason = name_too_long(path)
+    if reason is None:
+        try:
+            Path(path).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return  # reported as 'no such file or folder' where the path is used
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+    if reason is not None:
+        raise HandoverError(
+            Finding(Location("command line"), f"cannot use the path '{shown}': {reason}")
+        )
 
 
 def load_project(project: Project) -> LoadedHandover:
@@ -79,26 +117,43 @@ def load_project(project: Project) -> LoadedHandover:
         )
     findings: list[Finding] = []
     documents: list[YamlDocument] = []
+    unparsed: list[Unparsed] = []
+    notes: list[Finding] = []
+    root = project.root.resolve()
     for file in files:
+        shown = display_path(file)
+        refusal = _undecodable_name(shown)
+        if refusal is not None:
+            findings.append(refusal)
+            unparsed.append(Unparsed(shown, _declared_sections(file)))
+            continue
+        refusal = _outside_project(file, root, shown)
+        if refusal is not None:  # never read: it is not the project's
+            findings.append(refusal)
+            unparsed.append(Unparsed(shown, None))
+            continue
         try:
-            documents.append(load_yaml(file, display_path(file)))
+            documents.append(load_yaml(file, shown))
         except HandoverError as exc:
             findings.extend(exc.findings)
+            unparsed.append(Unparsed(shown, _declared_sections(file)))
     merged, where = _merge(documents, findings)
     handover: schema.Handover | None = None
     if not findings or merged:
-        findings.extend(_reference_findings(merged, where))
+        unknown = _Unknown(unparsed)
+        findings.extend(_reference_findings(merged, where, unknown))
         try:
             handover = schema.Handover.model_validate(merged)
         except ValidationError as exc:
-            findings.extend(_pydantic_findings(exc, merged, where))
+            findings.extend(_pydantic_findings(exc, merged, where, unknown))
+        notes.extend(unknown.note())
     if handover is not None and not findings:
         findings.extend(_file_findings(handover, where, project))
         findings.extend(_checklist_cycles(handover, where))
         for rule in SEMANTIC_RULES:
             findings.extend(rule(handover, where))
     if findings:
-        raise HandoverError(_sorted_unique(findings))
+        raise HandoverError(_sorted_unique(findings) + notes)
     assert handover is not None
     digest = manifest_digest(handover)
     return LoadedHandover(
@@ -117,6 +172,107 @@ def manifest_digest(handover: schema.Handover) -> str:
         handover.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- files that did not parse ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A manifest file that did not load, and the top-level sections it seems to declare
+    (None: they cannot be told, so it may declare any)."""
+
+    display: str
+    sections: frozenset[str] | None
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.M)
+
+
+def _declared_sections(file: Path) -> frozenset[str] | None:
+    """The known sections named by block-style top-level keys (``artifacts:`` at column 1)
+    of a file that does not parse: a syntax error stops the parser, not this scan."""
+    try:
+        with file.open("rb") as handle:
+            text = handle.read(4 << 20).decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = frozenset(_TOP_KEY.findall(text)) & set(schema.ManifestFile.model_fields)
+    return (found - {"handover"}) or None
+
+
+class _Unknown:
+    """What files that did not parse may have defined, and what was therefore not checked.
+
+    The rule: an id reference that resolves to no id is not reported when one of the
+    collections it may name lives in a section that an unparsed file declares (or in any
+    section, when that file's sections cannot be told); nor is a required section missing
+    when an unparsed file declares it. One note counts what was left unchecked."""
+
+    def __init__(self, unparsed: list[Unparsed]) -> None:
+        self.unparsed = unparsed
+        self.anything = any(u.sections is None for u in unparsed)
+        self.sections: set[str] = set().union(*(u.sections or () for u in unparsed))
+        self.references = 0
+        self.missing: set[str] = set()
+
+    def may_define(self, collections: tuple[str, ...]) -> bool:
+        if not self.unparsed:
+            return False
+        return self.anything or any(COLLECTIONS[c][0] in self.sections for c in collections)
+
+    def note(self) -> Iterator[Finding]:
+        """One finding saying what was not checked and why (nothing when all was checked)."""
+        parts = []
+        if n := self.references:
+            parts.append(f"{n} reference{'s' if n != 1 else ''} to ids it may define")
+        if self.missing:
+            names = ", ".join(f"'{name}'" for name in sorted(self.missing))
+            parts.append(f"whether required section {names} is present")
+        if not parts:
+            return
+        files = [u.display for u in self.unparsed]
+        subject = files[0] if len(files) == 1 else f"{len(files)} files ({', '.join(files)})"
+        yield Finding(
+            Location(files[0]),
+            f"not checked because {subject} did not load: {'; '.join(parts)}",
+            hint="fix the errors above and validate again",
+            severity="note",
+            code="not-checked",
+        )
+
+
+def _undecodable_name(shown: str) -> Finding | None:
+    """A manifest file whose name is not UTF-8: its name reaches pages, JSON and the
+    signature, which are UTF-8, so it is refused here rather than crash a build later."""
+    try:
+        shown.encode("utf-8")
+    except UnicodeEncodeError:
+        return Finding(
+            Location(shown, 1, 1),
+            "the file name is not valid UTF-8 (undecodable bytes shown as \\udcXX)",
+            hint="rename the file (or its folder) using UTF-8",
+            code="encoding",
+        )
+    return None
+
+
+def _outside_project(file: Path, root: Path, shown: str) -> Finding | None:
+    """A manifest file (or folder on its way) that is a symlink to somewhere outside the
+    project ``root`` (resolved): refused, so a checkout cannot pull in, and publish, files
+    of the machine that builds it."""
+    try:
+        real = file.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        return Finding(Location(shown), f"cannot resolve the manifest file: {exc}")
+    if real.is_relative_to(root):
+        return None
+    return Finding(
+        Location(shown, 1, 1),
+        f"manifest file leads outside the project (a symlink to {real})",
+        hint="copy the file into the manifest folder instead of linking to it",
+        code="outside-project",
+    )
 
 
 # --- merging ---------------------------------------------------------------------------------
@@ -221,7 +377,9 @@ def _ids(data: dict[str, Any]) -> dict[str, tuple[str, DataPath]]:
     return ids
 
 
-def _reference_findings(data: dict[str, Any], where: SourceMap) -> Iterator[Finding]:
+def _reference_findings(
+    data: dict[str, Any], where: SourceMap, unknown: _Unknown
+) -> Iterator[Finding]:
     seen: dict[str, tuple[str, DataPath]] = {}
     for collection, at in COLLECTIONS.items():
         for path, entry in _entries(data, at):
@@ -245,6 +403,9 @@ def _reference_findings(data: dict[str, Any], where: SourceMap) -> Iterator[Find
             continue
         found = seen.get(value)
         if found is not None and found[0] in targets:
+            continue
+        if found is None and unknown.may_define(targets):
+            unknown.references += 1
             continue
         names = " or ".join(targets)
         if found is not None:
@@ -339,13 +500,16 @@ _PATTERN_MESSAGES = {
 
 
 def _pydantic_findings(
-    exc: ValidationError, data: dict[str, Any], where: SourceMap
+    exc: ValidationError, data: dict[str, Any], where: SourceMap, unknown: _Unknown
 ) -> Iterator[Finding]:
     for error in exc.errors(include_url=False):
         path, rest = _data_path(error["loc"], data)
         kind = error["type"]
         if kind == "missing":
             name = rest[-1] if rest else error["loc"][-1]
+            if not path and unknown.unparsed and (unknown.anything or name in unknown.sections):
+                unknown.missing.add(str(name))
+                continue
             yield Finding(
                 where.locate(path),
                 f"{_dotted(path) or 'manifest'}: missing required key '{name}'",
@@ -441,7 +605,17 @@ def _file_findings(
         checks.append((("decisions", i, "narrative"), d.narrative, project.docs))
     checks.append((("deployment", "runbook"), handover.deployment.runbook, project.docs))
     for path, value, base in checks:
-        if value is not None and not (base / value).exists():
+        if value is None:
+            continue
+        reason = name_too_long(value)
+        if reason is None:
+            try:
+                exists = (base / value).exists()
+            except OSError as exc:  # a symlink loop, no permission
+                reason = exc.strerror or str(exc)
+        if reason is not None:
+            yield Finding(where.locate(path), f"{_dotted(path)}: {reason}", code="bad-path")
+        elif not exists:
             yield Finding(
                 where.locate(path),
                 f"{_dotted(path)}: no such file '{value}' (looked in {display_path(base)})",

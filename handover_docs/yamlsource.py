@@ -26,6 +26,14 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 """Bound on values built from one file, counting every alias expansion."""
 
+MAX_DEPTH = 64
+"""Bound on nesting (lists and mappings inside each other): a manifest needs about ten
+levels; hundreds would exhaust Python's stack in every tree walk after loading."""
+
+MAX_INT_BITS = 256
+"""Bound on integers (about 77 decimal digits): bigger ones are typos or attacks, and
+past 4,300 digits Python can no longer even turn them into text."""
+
 DataPath = tuple[str | int, ...]
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -119,6 +127,15 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: DataPath) -> Any:
         self.count += 1
+        if len(path) > MAX_DEPTH:
+            raise HandoverError(
+                Finding(
+                    _location(self.display, node.start_mark),
+                    f"values are nested more than {MAX_DEPTH} levels deep",
+                    hint="a manifest needs a few levels of lists and mappings, never hundreds",
+                    code="too-deep",
+                )
+            )
         if self.count > MAX_NODES:
             raise HandoverError(
                 Finding(
@@ -178,12 +195,28 @@ class _Builder:
         if tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)  # dates stay strings; the schema parses them
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             self.findings.append(
                 Finding(_location(self.display, node.start_mark), f"bad value: {exc}")
             )
             return None
+        except ValueError:  # an integer past Python's int-to-text limit (4,300 digits)
+            value, too_big = None, True
+        else:
+            too_big = isinstance(value, int) and value.bit_length() > MAX_INT_BITS
+        if too_big:
+            self.findings.append(
+                Finding(
+                    _location(self.display, node.start_mark),
+                    f"integer with {len(str(node.value))} characters is too large "
+                    f"(at most {MAX_INT_BITS} bits, about 77 digits)",
+                    hint="quote it if it is text, e.g. an id or a digest",
+                    code="too-large",
+                )
+            )
+            return None
+        return value
 
 
 def _decode(raw: bytes, display: str) -> str:
@@ -277,6 +310,16 @@ def _parse(path: Path, display: str, raw: bytes) -> YamlDocument:
         raise HandoverError(
             Finding(_location(display, mark), f"YAML syntax error: {problem}", code="yaml-syntax")
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise HandoverError(_reader_finding(text, display, exc)) from None
+    except RecursionError:  # PyYAML's pure-Python composer recurses per level
+        raise HandoverError(
+            Finding(
+                Location(display, 1, 1),
+                f"values are nested too deeply (more than {MAX_DEPTH} levels are refused)",
+                code="too-deep",
+            )
+        ) from None
     except yaml.YAMLError as exc:
         raise HandoverError(Finding(Location(display), f"YAML error: {exc}")) from None
     finally:
@@ -284,6 +327,136 @@ def _parse(path: Path, display: str, raw: bytes) -> YamlDocument:
     if builder.findings:
         raise HandoverError(builder.findings)
     return YamlDocument(path, display, data, builder.where)
+
+
+def check_node_bounds(node: yaml.Node, display: str, line_offset: int = 0) -> None:
+    """Raise HandoverError when composed YAML would build values nested more than
+    MAX_DEPTH deep, more than MAX_NODES values (aliases counted as expanded), an alias
+    cycle, or an integer of over 100 characters; for YAML built by PyYAML's own
+    constructor (model card metadata), which would overflow the stack or the int-to-text
+    limit later. Iterative, and linear in the composed nodes (aliases share nodes)."""
+
+    def stop(at: yaml.Node, message: str, code: str) -> HandoverError:
+        mark = at.start_mark
+        line = mark.line + 1 + line_offset if mark is not None else 0
+        col = mark.column + 1 if mark is not None else 0
+        return HandoverError(Finding(Location(display, line, col), message, code=code))
+
+    done: dict[int, tuple[int, int]] = {}  # id(node) -> (depth, values when expanded)
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        key = id(current)
+        children: list[yaml.Node] = []
+        if isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            children = [part for pair in current.value for part in pair]
+        if not expanded:
+            if key in done:
+                continue
+            if key in active:
+                raise stop(current, "an alias refers to a value that contains it", "yaml-alias")
+            if (
+                isinstance(current, yaml.ScalarNode)
+                and current.tag == "tag:yaml.org,2002:int"
+                and len(str(current.value)) > 100
+            ):
+                raise stop(current, "integer of over 100 characters is too large", "too-large")
+            active.add(key)
+            stack.append((current, True))
+            stack.extend((child, False) for child in children)
+            continue
+        active.discard(key)
+        depth = 1 + max((done[id(c)][0] for c in children), default=0)
+        size = 1 + sum(done[id(c)][1] for c in children)
+        if depth > MAX_DEPTH:
+            raise stop(current, f"values are nested more than {MAX_DEPTH} levels deep", "too-deep")
+        if size > MAX_NODES:
+            message = f"expands to more than {MAX_NODES} values (aliases that multiply)"
+            raise stop(current, message, "too-large")
+        done[key] = (depth, size)
+
+
+class _DepthBoundLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python loader (its error marks are where the author looks: the end of
+    the unfinished line, not the next one), with nesting bounded while composing: its
+    composer recurses per level and would exhaust the stack first."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"values are nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )  # fmt: skip
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def load_plain(text: str, display: str, line_offset: int = 0) -> Any:
+    """Parse YAML with PyYAML's safe constructor (dates as dates, duplicate keys allowed,
+    as other tools read it) within this module's bounds; HandoverError at ``file:line:col``
+    (lines shifted by ``line_offset``) for anything it refuses."""
+    loader: _DepthBoundLoader | None = None
+    try:
+        loader = _DepthBoundLoader(text)  # the pure-Python reader checks characters here
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_node_bounds(node, display, line_offset)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark is not None else 0
+        col = mark.column + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise HandoverError(
+            Finding(Location(display, line, col), f"bad YAML: {problem}", code="yaml-syntax")
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        found = _reader_finding(text, display, exc, in_bytes=False)
+        at = found.location
+        raise HandoverError(
+            Finding(Location(display, at.line + line_offset, at.col), found.message, found.hint)
+        ) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        # a value the constructor refuses, e.g. the date 2026-02-30
+        raise HandoverError(
+            Finding(Location(display, 1 + line_offset, 1), f"bad value: {exc}")
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _reader_finding(
+    text: str, display: str, exc: yaml.reader.ReaderError, *, in_bytes: bool = True
+) -> Finding:
+    """A character YAML refuses (NUL, other control characters), at its line and column."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    if in_bytes and _Loader is not yaml.SafeLoader:  # libyaml counts bytes, not characters
+        before = text.encode("utf-8")[:position].decode("utf-8", "ignore")
+    else:
+        before = text[:position]
+    position = len(before)
+    line = before.count("\n") + 1
+    col = position - (before.rfind("\n") + 1) + 1
+    char = exc.character
+    code = ord(char) if isinstance(char, str) and char else int(char or 0)
+    return Finding(
+        Location(display, line, col),
+        f"control character U+{code:04X} is not allowed in YAML",
+        hint=f'remove it, or write the escape "\\u{code:04x}" inside a double-quoted string',
+        code="yaml-syntax",
+    )
 
 
 def iter_paths(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, Any]]:

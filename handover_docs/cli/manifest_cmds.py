@@ -78,6 +78,8 @@ def _counts(loaded: manifest.LoadedHandover) -> dict[str, int]:
 
 def run_validate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    if args.path is not None:
+        manifest.check_path_argument(args.path)
     site = portfolio_site(args.path)
     if site is not None:
         return _validate_portfolio(args, *site, started=started)
