@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,9 @@ from handover_docs.manifest import LoadedHandover
 from handover_docs.project import Project
 
 FORMAT = "handover-docs/evidence/1"
+MAX_EVIDENCE_BYTES = 64 << 20
+"""Larger evidence files are refused before reading: a record of even 10,000 checks is a
+few MB, and a huge file would be read whole (twice its size in memory) by every build."""
 EVIDENCE_DIR = ".handover"
 EVIDENCE_FILE = "evidence.json"
 LOG_TAIL_LINES = 40
@@ -146,6 +150,21 @@ def load_evidence(path: Path) -> Evidence | None:
     """The evidence at ``path``; None when there is none yet; HandoverError when unreadable."""
     shown = display_path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise HandoverError(
+                Finding(Location(shown), "evidence is not a regular file", code="evidence")
+            )
+        if info.st_size > MAX_EVIDENCE_BYTES:
+            raise HandoverError(
+                Finding(
+                    Location(shown),
+                    f"evidence file is {info.st_size:,} bytes, over the "
+                    f"{MAX_EVIDENCE_BYTES >> 20} MiB limit",
+                    hint="it is not one that 'handover check' wrote: run it again to rewrite it",
+                    code="too-large",
+                )
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
@@ -153,6 +172,16 @@ def load_evidence(path: Path) -> Evidence | None:
         raise HandoverError(f"cannot read evidence {shown}: {exc}", shown) from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        line, col = _too_deep_at(text)
+        raise HandoverError(
+            Finding(
+                Location(shown, line, col),
+                "evidence file is nested too deeply to read",
+                hint="run 'handover check' again to rewrite it",
+                code="too-deep",
+            )
+        ) from None
     except json.JSONDecodeError as exc:
         raise HandoverError(
             Finding(
@@ -181,10 +210,36 @@ def load_evidence(path: Path) -> Evidence | None:
         ) from None
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_READABLE_DEPTH = 400
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Line and column where JSON nesting first passes a depth Python's parser can take
+    (only called after it could not)."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > _READABLE_DEPTH:
+                start = match.start()
+                line_start = text.rfind("\n", 0, start) + 1
+                return text.count("\n", 0, start) + 1, start - line_start + 1
+        elif token in "]}":
+            depth -= 1
+    return 1, 1
+
+
 def evidence_digest(path: Path) -> str:
-    """sha256 hex of the evidence file's bytes (what a signature's predicate names)."""
+    """sha256 hex of the evidence file's bytes (what a signature's predicate names), read
+    in blocks, so a big file is never held whole."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
     except OSError as exc:
         raise HandoverError(
             f"no evidence to digest at {display_path(path)}: {exc.strerror or exc}",

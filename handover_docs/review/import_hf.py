@@ -22,6 +22,7 @@ import yaml
 from handover_docs import manifest, scaffold
 from handover_docs.atomic import write_text
 from handover_docs.errors import Finding, HandoverError, Location, display_path
+from handover_docs.yamlsource import load_plain
 
 MAX_CARD_BYTES = 5 * 1024 * 1024
 
@@ -89,15 +90,17 @@ def parse_card(text: str, display: str) -> Card:
                 )
             )
         try:
-            loaded = yaml.safe_load(match.group(1))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 2 if mark is not None else 1
-            col = mark.column + 1 if mark is not None else 1
+            loaded = load_plain(match.group(1), display, line_offset=1)
+        except HandoverError as exc:  # the same place, said as a model card's problem
+            problem = exc.findings[0]
             raise HandoverError(
-                Finding(Location(display, line, col), f"bad YAML in model card metadata: "
-                        f"{getattr(exc, 'problem', None) or exc}")
-            ) from None  # fmt: skip
+                Finding(
+                    problem.location,
+                    "bad YAML in model card metadata: "
+                    + problem.message.removeprefix("bad YAML: "),
+                    hint=problem.hint,
+                )
+            ) from None
         if loaded is not None and not isinstance(loaded, dict):
             raise HandoverError(
                 Finding(Location(display, 2, 1), "model card metadata must be a YAML mapping")
