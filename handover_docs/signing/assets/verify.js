@@ -238,6 +238,45 @@
     el.textContent = value == null ? "" : String(value);
   }
 
+  /* A signed time as a Date, or null unless it is a real YYYY-MM-DDTHH:MM:SSZ moment
+   * (2026-02-30 and month 13 are refused, as the CLI refuses them). */
+  function realTime(value) {
+    if (typeof value !== "string" || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(value)) return null;
+    var d = new Date(value);
+    if (isNaN(d.getTime()) || d.toISOString().slice(0, 19) + "Z" !== value) return null;
+    return d;
+  }
+
+  var TIME_MEANINGS = {
+    source: "when the sources last changed (SOURCE_DATE_EPOCH, else the last commit)",
+    signed: "when this signature was made",
+    evidence: "when the checks in the signed evidence record last ran",
+  };
+  var NOT_RECORDED = {
+    source: "unknown (no SOURCE_DATE_EPOCH and no git history)",
+    signed: "not recorded (a reproducible build: no explicit signing time was given)",
+    evidence: "not recorded (no evidence record was signed)",
+  };
+
+  /* The statement's times as [label, text] rows, each with what it means. A statement from
+   * before the three times carries only buildTime, shown as such. */
+  function timeRows(predicate) {
+    var times = predicate.times;
+    if (!times || typeof times !== "object") {
+      return [["Built", predicate.buildTime + " (an older signature: the source time, or the " +
+        "signing time when no SOURCE_DATE_EPOCH was set)"]];
+    }
+    var rows = [];
+    [["source", "Source time"], ["signed", "Signed at"], ["evidence", "Evidence time"]]
+      .forEach(function (pair) {
+        var value = times[pair[0]];
+        if (pair[0] === "evidence" && !predicate.evidenceDigest) return;
+        rows.push([pair[1], value ? value + " (" + TIME_MEANINGS[pair[0]] + ")"
+          : NOT_RECORDED[pair[0]]]);
+      });
+    return rows;
+  }
+
   function row(table, label, value) {
     var tr = document.createElement("tr");
     var th = document.createElement("th");
@@ -296,7 +335,7 @@
         var p = result.statement.predicate;
         row(facts, "Signer key id (shipped in the site)", result.keyId);
         row(facts, "Release", p.release + " (sequence " + p.sequence + ")");
-        row(facts, "Built", p.buildTime);
+        timeRows(p).forEach(function (r) { row(facts, r[0], r[1]); });
         if (p.expires) row(facts, "Expires", p.expires);
         row(facts, "Site URL", p.siteUrl || "(not named)");
         row(facts, "Source commit", (p.source && p.source.commit || "unknown") +
@@ -308,7 +347,11 @@
           row(facts, "Previous release", p.previous.release + " (sequence " +
             p.previous.sequence + ", statement sha256:" + p.previous.statementDigest.sha256 + ")");
         }
-        if (p.expires && new Date(p.expires) < new Date()) {
+        if (p.expires && !realTime(p.expires)) {
+          say("failed", "FAILED: the signed expiry is not a real time: " + String(p.expires));
+          return;
+        }
+        if (p.expires && realTime(p.expires) < new Date()) {
           say("failed", "FAILED: the signature expired at " + p.expires);
           return;
         }
@@ -357,6 +400,8 @@
     pageUrl: pageUrl,
     checkSubjects: checkSubjects,
     walkChain: walkChain,
+    realTime: realTime,
+    timeRows: timeRows,
     runAuditPage: runAuditPage,
   };
 
