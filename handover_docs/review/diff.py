@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from handover_docs import manifest
 from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.git import git_env, run_git
 from handover_docs.project import Project, find_project
 from handover_docs.review.signed import Release, find_envelope, is_envelope, read_release
 from handover_docs.yamlsource import DataPath
@@ -442,26 +443,18 @@ def _strings(value: Any) -> Iterator[str]:
 # --- resolving OLD and NEW -------------------------------------------------------------------
 
 
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-
-
 def _is_revision(repo: Path, rev: str) -> bool:
     if rev.startswith("-"):
         return False
-    try:
-        result = _git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-    except FileNotFoundError:
-        return False
-    return result.returncode == 0
+    return run_git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").ok
 
 
 def materialise(rev: str, project: Project, dest: Path) -> Project:
     """Extract the project folder as it was at git revision ``rev`` into ``dest``."""
-    top_run = _git(project.root, "rev-parse", "--show-toplevel")
-    if top_run.returncode != 0:
+    top_run = run_git(project.root, "rev-parse", "--show-toplevel")
+    if not top_run.ok:
         raise HandoverError(f"{project.root} is not in a git repository", project.root)
-    top = Path(top_run.stdout.decode().strip()).resolve()
+    top = Path(top_run.stdout.strip()).resolve()
     rel = project.root.resolve().relative_to(top).as_posix()
     spec = [] if rel in ("", ".") else ["--", rel]
     # Streamed: the archive is never held in memory whole.
@@ -470,6 +463,7 @@ def materialise(rev: str, project: Project, dest: Path) -> Project:
         cwd=top,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=git_env(),
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         try:
