@@ -57,3 +57,15 @@ def test_a_tampered_data_file_fails_its_integrity_check(example: Path) -> None:
     result = run_handover(["check", "--only", item_id], cwd=example)
     assert result.returncode == 1
     assert f"artifact '{artifact_id}' ({path}): sha256 differs from the inventory" in result.stdout
+
+
+def test_the_latency_check_budgets_cpu_time_and_fails_deterministically(example: Path) -> None:
+    checklist = example / "handover" / "checklist.yaml"
+    text = checklist.read_text(encoding="utf-8")
+    assert "--budget-cpu-p95-ms 5" in text  # the example budgets CPU time, not wall-clock time
+    # No prediction costs less than a nanosecond of CPU: over budget on any machine.
+    checklist.write_text(text.replace("--budget-cpu-p95-ms 5", "--budget-cpu-p95-ms 0.000001"))
+    result = run_handover(["check", "--only", "latency-budget"], cwd=example)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL    latency-budget" in result.stdout
+    assert "is over the budget of 1e-06 ms" in result.stdout

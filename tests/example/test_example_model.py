@@ -9,6 +9,7 @@ import math
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -166,14 +167,55 @@ def test_serve_rejects_bad_feature_values(bad: object) -> None:
         serve.predict([row], bundle)
 
 
-def test_latency_command_fails_when_over_budget(tmp_path: Path) -> None:
-    ok = run_module("model.latency", "--out", str(tmp_path / "ok"), "--budget-p95-ms", "5")
+def test_latency_command_budgets_cpu_time_and_fails_over_budget(tmp_path: Path) -> None:
+    ok = run_module(
+        "model.latency", "--out", str(tmp_path / "ok"), "--batches", "2", "--calls", "50"
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     metrics = json.loads((tmp_path / "ok" / "metrics.json").read_text())
-    assert 0 < metrics["latency_p50_ms"] <= metrics["latency_p95_ms"] <= metrics["latency_p99_ms"]
-    over = run_module("model.latency", "--out", str(tmp_path / "over"), "--budget-p95-ms", "0.001")
-    assert over.returncode == 1
-    assert "over the budget" in over.stderr
+    assert (metrics["batches"], metrics["calls_per_batch"], metrics["calls"]) == (2, 50, 100)
+    assert 0 < metrics["cpu_p95_ms"] <= metrics["cpu_p95_worst_batch_ms"]
+    assert 0 < metrics["wall_p50_ms"] <= metrics["wall_p95_ms"] <= metrics["wall_p99_ms"]
+    # Deterministic failure: no single-row prediction costs less than a nanosecond of CPU.
+    over = run_module(
+        "model.latency", "--out", str(tmp_path / "over"), "--calls", "20",
+        "--budget-cpu-p95-ms", "0.000001",
+    )  # fmt: skip
+    assert over.returncode == 1, over.stdout + over.stderr
+    assert "FAIL: CPU time per call p95" in over.stderr
+    assert "(quietest of 5 batches of 20 calls) is over the budget of 1e-06 ms" in over.stderr
+    bad = run_module("model.latency", "--out", str(tmp_path / "bad"), "--batches", "0")
+    assert bad.returncode == 2 and "must be at least 1" in bad.stderr
+
+
+def _spin_cpu(ms: float) -> None:
+    """Burn `ms` of this process's CPU time, however long that takes on the wall clock."""
+    end = time.process_time_ns() + int(ms * 1e6)
+    while time.process_time_ns() < end:
+        pass
+
+
+def test_a_slow_model_fails_the_latency_budget_however_idle_the_machine() -> None:
+    from model.latency import measure_calls, over_budget
+
+    # Each call costs at least 6 ms of CPU by construction: over the 5 ms budget on any
+    # machine, idle or busy, because waiting for a core adds nothing to CPU time.
+    metrics = measure_calls(lambda _row: _spin_cpu(6), [{}], batches=2, calls_per_batch=5, warmup=0)
+    assert metrics["cpu_p95_ms"] >= 6
+    message = over_budget(metrics, 5)
+    assert message is not None and "is over the budget of 5 ms" in message
+
+
+def test_time_off_the_cpu_does_not_count_against_the_latency_budget() -> None:
+    from model.latency import measure_calls, over_budget
+
+    # A call that waits 20 ms (as a call does on a busy machine while other processes
+    # hold the cores) but computes almost nothing stays within a 5 ms CPU budget.
+    metrics = measure_calls(
+        lambda _row: time.sleep(0.02), [{}], batches=2, calls_per_batch=5, warmup=0
+    )
+    assert metrics["cpu_p95_ms"] < 5
+    assert over_budget(metrics, 5) is None
 
 
 def test_manifest_is_in_sync_with_the_files() -> None:
