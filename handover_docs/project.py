@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from handover_docs.errors import HandoverError
+from handover_docs.errors import Finding, HandoverError, Location
 
 DEFAULT_MANIFESTS = "handover"
 DEFAULT_DOCS = "docs"
@@ -55,19 +55,103 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 _LenientLoader.add_multi_constructor("", _ignore_tag)
 
 
+STRING_OPTIONS = ("manifests", "folder", "section", "evidence", "glossary", "models_folder")
+"""Plugin options that must be text (read here without MkDocs, so checked here too)."""
+OPTIONAL_STRING_OPTIONS = ("templates", "portfolio")
+
+
+def _at(config_file: Path, node: yaml.Node) -> Location:
+    return Location(str(config_file), node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _value(mapping: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """The (key node, value node) of ``key`` in a YAML mapping node, or None."""
+    if isinstance(mapping, yaml.MappingNode):
+        for k, v in mapping.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return k, v
+    return None
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    return f"the value {node.value!r}"
+
+
+def _handover_node(plugins: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
+    """(key node, options node) of the handover plugin in a ``plugins`` list or mapping
+    (MkDocs accepts both)."""
+    if isinstance(plugins, yaml.MappingNode):
+        return _value(plugins, "handover")
+    if isinstance(plugins, yaml.SequenceNode):
+        for item in plugins.value:
+            found = _value(item, "handover")
+            if found is not None:
+                return found
+    return None
+
+
 def plugin_options(config_file: Path) -> tuple[dict[str, Any], str]:
-    """The ``handover`` plugin's options and the docs_dir from an mkdocs.yml."""
+    """The ``handover`` plugin's options and the docs_dir from an mkdocs.yml.
+
+    Options that are not a mapping (``- handover: [1, 2]``) or a text option that is not
+    text raise HandoverError at the value's line and column.
+    """
     try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)
+        text = config_file.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=_LenientLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise HandoverError(f"cannot read {config_file}: {exc}", config_file) from None
-    if not isinstance(config, dict):
+    if root is None or not isinstance(root, yaml.MappingNode):
         return {}, DEFAULT_DOCS
-    docs_dir = str(config.get("docs_dir", DEFAULT_DOCS))
-    for entry in config.get("plugins") or []:
-        if isinstance(entry, dict) and "handover" in entry:
-            return dict(entry["handover"] or {}), docs_dir
-    return {}, docs_dir
+    loader = _LenientLoader("")
+    docs_dir = DEFAULT_DOCS
+    if (found := _value(root, "docs_dir")) is not None:
+        node = found[1]
+        value = loader.construct_object(node, deep=True)
+        if isinstance(value, (list, dict)) and node.tag.startswith("tag:yaml.org,2002:"):
+            raise HandoverError(
+                Finding(
+                    _at(config_file, node), f"docs_dir must be a folder name, not {_kind(node)}"
+                )
+            )
+        if value is not None:
+            docs_dir = str(value)
+    plugins = _value(root, "plugins")
+    entry = _handover_node(plugins[1]) if plugins is not None else None
+    if entry is None:
+        return {}, docs_dir
+    node = entry[1]
+    if loader.construct_object(node, deep=True) is None:
+        return {}, docs_dir
+    if not isinstance(node, yaml.MappingNode):
+        raise HandoverError(
+            Finding(
+                _at(config_file, node),
+                f"the options of the 'handover' plugin must be a mapping, not {_kind(node)}",
+                hint="write them as indented 'option: value' lines under '- handover:', "
+                "e.g. 'manifests: handover'",
+            )
+        )
+    options: dict[str, Any] = {}
+    for k, v in node.value:
+        name = loader.construct_object(k, deep=True)
+        value = loader.construct_object(v, deep=True)
+        wants_text = name in STRING_OPTIONS or (
+            name in OPTIONAL_STRING_OPTIONS and value is not None
+        )
+        if wants_text and not isinstance(value, str):
+            raise HandoverError(
+                Finding(
+                    _at(config_file, v),
+                    f"handover plugin option '{name}' must be text, not {_kind(v)}",
+                )
+            )
+        options[str(name)] = value
+    return options, docs_dir
 
 
 def find_project(path: str | Path | None = None) -> Project:
