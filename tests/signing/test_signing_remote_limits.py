@@ -6,8 +6,12 @@ stops a hung run so the test fails instead of hanging; no test asserts a wall-cl
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import json
+import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -19,6 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from signing_helpers import Key, check, make_key, make_site, sign
 
 GUARD = 240
@@ -88,15 +96,17 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def hostile(folder: Path, slow: str, how: str) -> Iterator[str]:
+def hostile(folder: Path, slow: str, how: str, tls: ssl.SSLContext | None = None) -> Iterator[str]:
     stop = threading.Event()
     handler = type("H", (_Hostile,), {"folder": folder, "slow": slow, "how": how, "stop": stop})
     httpd = _Server(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{httpd.server_address[1]}/"
     finally:
         stop.set()
         httpd.shutdown()
@@ -214,3 +224,59 @@ def test_bad_limits_are_refused_before_any_request(
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, made with ``cryptography``; the client trusts it by
+    ``SSL_CERT_FILE`` (OpenSSL's own variable), so the real TLS path is exercised."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_over_https_a_dripping_signature_fails_on_the_minimum_rate(
+    tmp_path: Path, key: Key
+) -> None:
+    site = make_site(tmp_path / "site")
+    sign(site, key)
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    with hostile(site, "handover-signature.json", "drip", tls=context) as url:
+        assert url.startswith("https://")
+        command = [sys.executable, "-m", "handover_docs", "verify", url, "--key", str(key.public)]
+        done = subprocess.run(
+            [*command, "--json", "--timeout", "2"],
+            capture_output=True,
+            text=True,
+            timeout=GUARD,
+            env={**os.environ, "SSL_CERT_FILE": str(cert_file)},
+        )
+    assert done.returncode == 1, done.stderr
+    (message,) = messages(json.loads(done.stdout)).values()
+    assert "below the minimum rate of 8192 bytes/s after the 2 s timeout" in message
