@@ -225,7 +225,7 @@ def run_sign(args: argparse.Namespace) -> int:
     else:
         print(
             f"signed {result.files} files ({result.total_size:,} bytes) in {result.elapsed:.2f}s: "
-            f"release {result.release}, sequence {result.sequence}"
+            f"release {printable(result.release)}, sequence {result.sequence}"
         )
         print(f"key id    {result.key_id}")
         print(f"signature {printable(str(result.signature))}")
