@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -140,6 +139,11 @@ def _check_relpath(value: str) -> str:
         raise ValueError(f"path '{value}' must be relative to the project root, without '..'")
     if "://" in value:
         raise ValueError(f"'{value}' is a URI; use the 'uri' field for it")
+    if uri_scheme(value):
+        raise ValueError(
+            f"path '{value}' would read as a URI with the scheme '{uri_scheme(value)}:' "
+            f"in a link: write './{value}'"
+        )
     return value
 
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.pages import escape
 from handover_docs.pages.render import Linker, display_name
+from handover_docs.schema import uri_scheme
 
 _REF = re.compile(r"(\\?)\[\[(=?)([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -123,10 +124,56 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
             text = label.strip() if label else display_name(linker.entry(target))
             return f"[{shown(text)}]({href})"
 
-        out_lines.append(_REF.sub(replace, line))
+        cited = len(findings)
+        resolved = _REF.sub(replace, line)
+        if len(findings) == cited and "[[=" in line and resolved != line:
+            findings.extend(_unsafe_links(resolved, line, Location(display, lineno, 1)))
+        out_lines.append(resolved)
     if findings:
         raise HandoverError(findings)
     return "\n".join(out_lines)
+
+
+_LINK_TARGETS = (
+    re.compile(r"\]\(\s*<?([^\s)>]*)"),  # [label](target) and ![alt](target)
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S*)"),  # [label]: target
+    re.compile(r"<([^\s<>]+)>"),  # <scheme:autolink>
+    re.compile(
+        r"\b(?:href|src|action|formaction|xlink:href|poster|background|cite|data)\s*=\s*"
+        r"[\"']?([^\"'\s>]*)",
+        re.I,
+    ),  # raw HTML attributes
+)
+SAFE_LINK_SCHEMES = frozenset({"", "http", "https", "mailto"})
+"""Schemes a link may have when a cited value helped form it ('' is a relative link)."""
+
+
+def _unsafe_links(resolved: str, source: str, where: Location) -> list[Finding]:
+    """The first link target in a resolved line that a citation formed with an unsafe scheme.
+
+    A target the author wrote literally is theirs (it is in the source line as it is);
+    one that is new after citations were substituted came, wholly or in part, from a
+    manifest value: it may only be a relative link or an http, https or mailto URI, however
+    the value spells its scheme (case, controls, entities).
+    """
+    for pattern in _LINK_TARGETS:
+        for match in pattern.finditer(resolved):
+            target = match.group(1)
+            scheme = uri_scheme(target)
+            if scheme in SAFE_LINK_SCHEMES and not any(ord(c) < 32 for c in target):
+                continue
+            if target and target in source:
+                continue
+            return [
+                Finding(
+                    where,
+                    f"a cited value makes the link target '{target}', with the scheme "
+                    f"'{scheme}:': links may only be relative or http, https or mailto",
+                    hint="cite the value as text, outside the link target",
+                    code="unsafe-link",
+                )
+            ]
+    return []
 
 
 def _cite(
