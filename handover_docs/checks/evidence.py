@@ -190,6 +190,17 @@ def load_evidence(path: Path) -> Evidence | None:
                 hint="run 'handover check' again to rewrite it",
             )
         ) from None
+    except ValueError:  # a number past Python's int-to-text limit (4,300 digits)
+        found = re.search(r"\d{4000,}", text)
+        start = found.start() if found else 0
+        raise HandoverError(
+            Finding(
+                Location(shown, text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)),
+                "evidence file holds a number too large to read",
+                hint="run 'handover check' again to rewrite it",
+                code="too-large",
+            )
+        ) from None
     if isinstance(data, dict) and data.get("format") not in (None, FORMAT):
         raise HandoverError(
             f"evidence format {data.get('format')!r} is not {FORMAT!r}: run 'handover check' "
