@@ -2,8 +2,10 @@
 
 The command runs from ``cwd`` (relative to the project root) without a shell when it
 needs none, with this interpreter's folder first on ``PATH`` so ``python -m ...`` uses
-the same Python as ``handover``. Its output goes to the check's log. On timeout (or when
-the run is interrupted) its whole process group is stopped.
+the same Python as ``handover``, and with an allow-listed environment plus the names the
+check declares in ``env:`` (never a signing secret, see :mod:`.environ`). Its output goes
+to the check's log. On timeout (or when the run is interrupted) its whole process group
+is stopped.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
+from handover_docs.checks import environ
 from handover_docs.checks.hashing import FetchError, hash_file
 from handover_docs.checks.metrics import MetricsError, allowed_deviation, read_metrics, within
 from handover_docs.checks.result import CheckContext, CheckResult, Comparison
@@ -40,8 +44,9 @@ def argv_for(run: str) -> list[str]:
     return shlex.split(run)
 
 
-def command_env() -> dict[str, str]:
-    env = dict(os.environ)
+def command_env(declared: Iterable[str] = ()) -> dict[str, str]:
+    """The allow-listed environment (see :mod:`.environ`) plus the declared names."""
+    env = environ.filtered(os.environ, declared)
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     env["PYTHONUNBUFFERED"] = "1"
@@ -93,12 +98,14 @@ def run(context: CheckContext, spec: CommandCheck) -> CheckResult:
         return CheckResult("fail", f"working folder '{spec.cwd}' does not exist")
     argv = argv_for(spec.run)
     context.log(f"$ {spec.run}   (cwd {spec.cwd}, timeout {spec.timeout:g}s)")
+    if spec.env:
+        context.log(f"handover: passing the declared variables {', '.join(spec.env)}")
     started = time.monotonic()
     try:
         process = subprocess.Popen(
             argv,
             cwd=cwd,
-            env=command_env(),
+            env=command_env(spec.env),
             stdin=subprocess.DEVNULL,
             stdout=context.log_file,
             stderr=subprocess.STDOUT,

@@ -23,9 +23,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
-from handover_docs.checks import artifact, command, drift, environment
+from handover_docs.checks import artifact, command, drift, environ, environment
 from handover_docs.checks.evidence import CheckRecord, ComparisonRecord, now, read_log
-from handover_docs.checks.plugins import Plugin, discover
+from handover_docs.checks.plugins import PLUGINS_FOLDER, Plugin, discover
 from handover_docs.checks.result import CheckContext, CheckResult
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.manifest import LoadedHandover
@@ -190,6 +190,51 @@ def spec_findings(loaded: LoadedHandover, items: list[ChecklistItem]) -> list[Fi
                 )
             )
     return findings
+
+
+def declared_env(items: Iterable[ChecklistItem]) -> list[str]:
+    """Every variable name the command checks among ``items`` declare in ``env:``."""
+    return sorted({n for i in items if isinstance(i.check, CommandCheck) for n in i.check.env})
+
+
+def planned(loaded: LoadedHandover, items: list[ChecklistItem]) -> dict[str, Any]:
+    """What running ``items`` would execute, for review (``handover check --list``): every
+    command with its folder, argv, declared variables and timeout; every plugin used; every
+    module of ``plugins/`` that would be imported. Nothing is run or imported."""
+    runs: list[dict[str, Any]] = []
+    for item in items:
+        spec = item.check
+        if isinstance(spec, CommandCheck):
+            argv = command.argv_for(spec.run)
+            runs.append(
+                {
+                    "id": item.id,
+                    "kind": "command",
+                    "cwd": spec.cwd,
+                    "run": spec.run,
+                    "argv": argv,
+                    "shell": argv[:2] in (["/bin/sh", "-c"], ["cmd", "/c"]),
+                    "env": list(spec.env),
+                    "timeout": spec.timeout,
+                }
+            )
+        elif isinstance(spec, CustomCheck):
+            runs.append(
+                {"id": item.id, "kind": "custom", "plugin": spec.plugin, "options": spec.options}
+            )
+    folder = loaded.project.root / PLUGINS_FOLDER
+    modules = (
+        sorted(
+            f"{PLUGINS_FOLDER}/{p.name}" for p in folder.glob("*.py") if not p.name.startswith("_")
+        )
+        if folder.is_dir()
+        else []
+    )
+    return {
+        "commands": runs,
+        "plugin_modules": modules if any(r["kind"] == "custom" for r in runs) else [],
+        "safe_env": sorted(environ.SAFE_NAMES) + [p + "*" for p in environ.SAFE_PREFIXES],
+    }
 
 
 # --- running ---------------------------------------------------------------------------------

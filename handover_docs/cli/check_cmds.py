@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import shlex
 import sys
 import threading
 from dataclasses import asdict
@@ -25,8 +27,9 @@ from rich.table import Table
 from rich.text import Text
 
 from handover_docs import __version__, manifest, portfolio
+from handover_docs.checks import environ
 from handover_docs.checks import evidence as ev
-from handover_docs.checks.engine import DEFAULT_JOBS, Runner, select
+from handover_docs.checks.engine import DEFAULT_JOBS, Runner, declared_env, planned, select
 from handover_docs.checks.environment import fingerprint
 from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_file
 from handover_docs.cli.output import add_json_flag, print_json
@@ -90,6 +93,11 @@ def register(sub: Any) -> None:
         "--status",
         action="store_true",
         help="run nothing: report the status recorded in the evidence",
+    )
+    p.add_argument(
+        "--list",
+        action="store_true",
+        help="run nothing: print every command and plugin the checks would run, for review",
     )
     add_json_flag(p)
     p.set_defaults(run=run_check)
@@ -272,6 +280,10 @@ def run_check(args: argparse.Namespace) -> int:
     loaded = manifest.load(args.path)
     path: Path = args.evidence or ev.default_path(loaded.project)
     items = select(loaded, args.only, args.milestone)
+    if args.list:
+        return _list(args, planned(loaded, items))
+    if not args.status:
+        _restart_without_secrets(declared_env(items))
     code, payload = _check_model(args, loaded, path, items, max_age)
     if args.json:
         print_json(payload)
@@ -285,6 +297,17 @@ def _check_portfolio(
     ``--milestone`` select in every model that has the item or milestone."""
     refuse_one_evidence_file(args.evidence, "check", folder)
     pf = portfolio.load_portfolio(root, folder)
+    if args.list:
+        plans = {display_path(m.project.root): planned(m, _select_in(m, args)) for m in pf.models}
+        if args.json:
+            print_json({"models": plans})
+            return 0
+        for where, plan in plans.items():
+            print(f"== {printable(where)}")
+            _print_plan(plan)
+        return 0
+    if not args.status:
+        _restart_without_secrets(declared_env(i for m in pf.models for i in _select_in(m, args)))
     for ident in args.only:
         if not any(ident in {i.id for i in m.handover.checklist} for m in pf.models):
             raise HandoverError(f"--only {ident}: no model of the portfolio has this item")
@@ -314,6 +337,44 @@ def _check_portfolio(
             )
         )
     return code
+
+
+def _restart_without_secrets(declared: list[str]) -> None:
+    """Checks run code from pull requests: run them in a process without secrets (only
+    when this process is the ``handover`` command itself, never inside another program)."""
+    entry = Path(sys.argv[0]).name if sys.argv else ""
+    if entry in {"handover", "__main__.py"} and "check" in sys.argv[1:]:
+        environ.restart_without_secrets(declared)
+
+
+def _list(args: argparse.Namespace, plan: dict[str, Any]) -> int:
+    if args.json:
+        print_json(plan)
+    else:
+        _print_plan(plan)
+    return 0
+
+
+def _print_plan(plan: dict[str, Any]) -> None:
+    """The commands for a reviewer: one block each, untrusted text escaped."""
+    if not plan["commands"]:
+        print("no command or plugin checks selected")
+    for run in plan["commands"]:
+        if run["kind"] == "command":
+            how = "shell" if run["shell"] else "argv"
+            shown = run["run"] if run["shell"] else shlex.join(run["argv"])
+            print(
+                printable(f"{run['id']}: command (cwd {run['cwd']}, timeout {run['timeout']:g}s)")
+            )
+            print(printable(f"    {how}: {shown}"))
+            env = ", ".join(run["env"]) if run["env"] else "none"
+            print(printable(f"    declared env: {env}"))
+        else:
+            options = json.dumps(run["options"], sort_keys=True)
+            print(printable(f"{run['id']}: plugin '{run['plugin']}' options {options}"))
+    if plan["plugin_modules"]:
+        print(printable("python imported from: " + ", ".join(plan["plugin_modules"])))
+    print("every check also sees: " + ", ".join(plan["safe_env"]))
 
 
 def _select_in(loaded: manifest.LoadedHandover, args: argparse.Namespace) -> list[ChecklistItem]:
