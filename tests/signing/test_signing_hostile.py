@@ -34,6 +34,24 @@ def _deep(site: Path, depth: int) -> Path:
     return site
 
 
+def _undeep(site: Path) -> None:
+    """Remove the chain again, deepest first (shutil.rmtree recurses once per level)."""
+    here = os.getcwd()
+    try:
+        os.chdir(site)
+        depth = 0
+        while os.path.isdir("d"):
+            os.chdir("d")
+            depth += 1
+        for name in os.listdir("."):
+            os.unlink(name)
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(here)
+
+
 def _clean(done: object) -> None:
     out = getattr(done, "stdout", "") + getattr(done, "stderr", "")
     assert "Traceback" not in out
@@ -45,16 +63,19 @@ def test_a_1200_deep_folder_is_refused_by_sign_and_reported_by_verify(
     site = make_site(tmp_path / "site")
     sign(site, key)
     _deep(site, 1200)
-    done = run_cli("sign", str(site), "--key", str(key.private), cwd=tmp_path)
-    _clean(done)
-    assert done.returncode == 2, done.stderr
-    assert f"error: cannot sign: folders nested deeper than {MAX_DEPTH}" in done.stderr
-    assert f"{site}/d/d/d/" in done.stderr  # located at the folder where the limit is hit
-    done = run_cli("verify", str(site), "--key", str(key.public), cwd=tmp_path)
-    _clean(done)
-    assert done.returncode == 1, done.stdout
-    assert "unsafe-name: d/d/d/d/d/d/d/d/d/d/" in done.stdout
-    assert f"folders nested deeper than {MAX_DEPTH}" in done.stdout
+    try:
+        done = run_cli("sign", str(site), "--key", str(key.private), cwd=tmp_path)
+        _clean(done)
+        assert done.returncode == 2, done.stderr
+        assert f"error: cannot sign: folders nested deeper than {MAX_DEPTH}" in done.stderr
+        assert f"{site}/d/d/d/" in done.stderr  # located at the folder where the limit is hit
+        done = run_cli("verify", str(site), "--key", str(key.public), cwd=tmp_path)
+        _clean(done)
+        assert done.returncode == 1, done.stdout
+        assert "unsafe-name: d/d/d/d/d/d/d/d/d/d/" in done.stdout
+        assert f"folders nested deeper than {MAX_DEPTH}" in done.stdout
+    finally:
+        _undeep(site)
 
 
 def test_a_signature_file_that_is_a_folder(tmp_path: Path, key: Key) -> None:
