@@ -30,3 +30,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]"
   echo "$want" > "$stamp"
 fi
+
+# The Backstage TechDocs toolchain (Node.js/npm from Debian, @techdocs/cli from npm,
+# mkdocs-techdocs-core in a venv of its own) for the TechDocs tests and recipe.
+if [ "${HANDOVER_SKIP_TECHDOCS:-0}" != 1 ]; then
+  bash scripts/setup-techdocs.sh
+fi
