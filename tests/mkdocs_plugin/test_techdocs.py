@@ -62,11 +62,13 @@ def _history(page: Path) -> str:
     return re.sub(r"<[^>]+>", "", found.group(1))
 
 
+@pytest.mark.parametrize("handover_first", [False, True], ids=["after", "before"])
 def test_mkdocs_route_signs_verifies_and_pages_keep_their_history(
-    toolchain: Path, tmp_path: Path
+    toolchain: Path, tmp_path: Path, handover_first: bool
 ) -> None:
     project = _project(tmp_path)
-    project.write_config(plugins=["techdocs-core", HANDOVER], nav=NAV)
+    plugins = [HANDOVER, "techdocs-core"] if handover_first else ["techdocs-core", HANDOVER]
+    project.write_config(plugins=plugins, nav=NAV)
     project.commit("Build with techdocs-core")
     built = project.build(mkdocs=[str(toolchain / "bin" / "mkdocs")])
     assert built.returncode == 0, built.stderr
