@@ -117,6 +117,8 @@ def strict_json(data: bytes, what: str) -> Any:
         raise EnvelopeError(f"{what} is not JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
         raise EnvelopeError(f"{what} is nested too deeply") from None
+    except EnvelopeError:  # from the hooks above: a ValueError too, keep its message
+        raise
     except ValueError:  # a number past Python's int-to-text limit (4,300 digits)
         raise EnvelopeError(f"{what} holds a number too large to read") from None
 
