@@ -79,13 +79,22 @@ def test_kill_9_at_random_moments_leaves_a_verifiable_or_plainly_unsigned_site(
     for trial in range(TRIALS):
         shutil.rmtree(site)
         shutil.copytree(pristine, site)
-        # Half the trials anywhere in the run, half in its last third, where it writes.
-        low = 0.0 if trial % 2 else 0.66 * duration
-        delay = rng.uniform(low, 1.1 * duration)
         proc = subprocess.Popen(
             _sign_cmd(site, key, v1), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(delay)
+        if trial % 2:
+            # Anywhere in the run, start-up included.
+            delay = rng.uniform(0.0, 1.1 * duration)
+            time.sleep(delay)
+        else:
+            # Once the signer has checked its inputs (its temp folder beside the site
+            # appears), while it hashes, renames and writes: where a kill can do harm.
+            deadline = time.monotonic() + 2 * duration + 5
+            while not temp_dir_for(site).exists() and proc.poll() is None:
+                assert time.monotonic() < deadline, "the signer never made its temp folder"
+                time.sleep(0.001)
+            delay = rng.uniform(0.0, 0.3)
+            time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(60)
         after = _listing(site)
