@@ -29,7 +29,11 @@ SAFE_NAMES = frozenset(
         "LANGUAGE",
         "TZ",
         "TERM",
+        "COLORTERM",
         "NO_COLOR",
+        "FORCE_COLOR",
+        "COLUMNS",
+        "LINES",
         "TMPDIR",
         "TMP",
         "TEMP",
@@ -51,6 +55,10 @@ SAFE_NAMES = frozenset(
         "XDG_CONFIG_HOME",
         "XDG_DATA_HOME",
         "XDG_RUNTIME_DIR",
+        # where TLS finds its certificate authorities (artifact checks fetch over https)
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
         # Windows needs these to start any process
         "SYSTEMROOT",
         "SYSTEMDRIVE",

@@ -234,9 +234,9 @@ def test_xss_payloads_are_inert_on_every_page(fixture_site: Built) -> None:
     ]:
         assert needle in html.unescape(fixture_site.html(url)), (url, needle)
     assert "&lt;b&gt;bold&lt;/b&gt;" in fixture_site.html("handover/model-card")
-    # a hostile https URI is shown; its quotes end no attribute (no on* above)
+    # a hostile https URI is linked percent-quoted: its quotes end no attribute
     sessions = fixture_site.html("handover/sessions")
-    assert "alert('recording')" in html.unescape(sessions)
+    assert 'href="https://media.example.org/kt-1?%22onmouseover=%22alert' in sessions
 
 
 def test_broken_manifest_fails_the_build_with_its_location(tmp_path: Path) -> None:
