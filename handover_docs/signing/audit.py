@@ -59,8 +59,9 @@ def audit_page(
 This site is signed. The signature file
 <a href="{root}{SIGNATURE_FILE}"><code>{SIGNATURE_FILE}</code></a> is a DSSE envelope whose
 payload is an in-toto Statement: it binds every file of the site by path, size and SHA-256,
-and records the release and its sequence number, the build time, the source commit, the
-manifest and evidence digests, and the digest of the previous release's statement.
+and records the release and its sequence number, three times kept apart (when the sources
+last changed, when the site was signed, when the checks in its evidence ran), the source
+commit, the manifest and evidence digests, and the digest of the previous release's statement.
 Earlier releases' signature files are kept under `{RELEASES_DIR}/`.
 
 {expected}
