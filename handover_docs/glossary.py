@@ -28,12 +28,12 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
 from handover_docs import schema
 from handover_docs.markdown_scan import line_kinds
+from handover_docs.options import GlossaryMode
 
-Mode = Literal["first", "all", "off"]
+Mode = GlossaryMode
 
 _TAGS = re.compile(r"<(?:!--.*?-->|\s*(/)?\s*([A-Za-z][A-Za-z0-9-]*)([^>]*)>|[^>]*>?)", re.S)
 """One match per comment | tag (closing, name, attributes with a self-closing '/') | stray

@@ -7,6 +7,7 @@ is one (read without importing MkDocs), else ``handover/``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ from typing import Any
 import yaml
 
 from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.options import DEFAULTS, PluginOptions, parse_options
 
-DEFAULT_MANIFESTS = "handover"
+DEFAULT_MANIFESTS = DEFAULTS.manifests
 DEFAULT_DOCS = "docs"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
@@ -52,12 +54,31 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)  # type: ignore[arg-type]
 
 
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """MkDocs' ``!ENV VAR`` / ``!ENV [VAR, OTHER, default]``: the first variable set, read as
+    a YAML scalar (so "true" is a boolean), else the default (None without one)."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node)
+        names, default = (
+            items[:-1] if len(items) > 1 else items,
+            items[-1] if len(items) > 1 else None,
+        )
+    else:
+        return None
+    for name in names:
+        value = os.environ.get(str(name))
+        if value is not None:
+            try:
+                return yaml.safe_load(value) if value.strip() else value
+            except yaml.YAMLError:
+                return value
+    return default
+
+
+_LenientLoader.add_constructor("!ENV", _env_tag)
 _LenientLoader.add_multi_constructor("", _ignore_tag)
-
-
-STRING_OPTIONS = ("manifests", "folder", "section", "evidence", "glossary", "models_folder")
-"""Plugin options that must be text (read here without MkDocs, so checked here too)."""
-OPTIONAL_STRING_OPTIONS = ("templates", "portfolio")
 
 
 def _at(config_file: Path, node: yaml.Node) -> Location:
@@ -94,11 +115,11 @@ def _handover_node(plugins: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
     return None
 
 
-def plugin_options(config_file: Path) -> tuple[dict[str, Any], str]:
+def plugin_options(config_file: Path) -> tuple[PluginOptions, str]:
     """The ``handover`` plugin's options and the docs_dir from an mkdocs.yml.
 
-    Options that are not a mapping (``- handover: [1, 2]``) or a text option that is not
-    text raise HandoverError at the value's line and column.
+    Options that are not a mapping (``- handover: [1, 2]``), unknown options and values of
+    the wrong type raise HandoverError at the value's line and column.
     """
     try:
         text = config_file.read_text(encoding="utf-8")
@@ -106,7 +127,7 @@ def plugin_options(config_file: Path) -> tuple[dict[str, Any], str]:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise HandoverError(f"cannot read {config_file}: {exc}", config_file) from None
     if root is None or not isinstance(root, yaml.MappingNode):
-        return {}, DEFAULT_DOCS
+        return DEFAULTS, DEFAULT_DOCS
     loader = _LenientLoader("")
     docs_dir = DEFAULT_DOCS
     if (found := _value(root, "docs_dir")) is not None:
@@ -123,10 +144,10 @@ def plugin_options(config_file: Path) -> tuple[dict[str, Any], str]:
     plugins = _value(root, "plugins")
     entry = _handover_node(plugins[1]) if plugins is not None else None
     if entry is None:
-        return {}, docs_dir
+        return DEFAULTS, docs_dir
     node = entry[1]
     if loader.construct_object(node, deep=True) is None:
-        return {}, docs_dir
+        return DEFAULTS, docs_dir
     if not isinstance(node, yaml.MappingNode):
         raise HandoverError(
             Finding(
@@ -136,22 +157,13 @@ def plugin_options(config_file: Path) -> tuple[dict[str, Any], str]:
                 "e.g. 'manifests: handover'",
             )
         )
-    options: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    places: dict[str, Location] = {}
     for k, v in node.value:
-        name = loader.construct_object(k, deep=True)
-        value = loader.construct_object(v, deep=True)
-        wants_text = name in STRING_OPTIONS or (
-            name in OPTIONAL_STRING_OPTIONS and value is not None
-        )
-        if wants_text and not isinstance(value, str):
-            raise HandoverError(
-                Finding(
-                    _at(config_file, v),
-                    f"handover plugin option '{name}' must be text, not {_kind(v)}",
-                )
-            )
-        options[str(name)] = value
-    return options, docs_dir
+        name = str(loader.construct_object(k, deep=True))
+        raw[name] = loader.construct_object(v, deep=True)
+        places[name] = _at(config_file, v)
+    return parse_options(raw, places.__getitem__), docs_dir
 
 
 def find_project(path: str | Path | None = None) -> Project:
@@ -163,7 +175,7 @@ def find_project(path: str | Path | None = None) -> Project:
         target = target.parent
     if target.is_dir() and (config_file := _config_in(target)) is not None:
         options, docs_dir = plugin_options(config_file)
-        manifests = target / str(options.get("manifests", DEFAULT_MANIFESTS))
+        manifests = target / options.manifests
         if not manifests.exists():
             raise HandoverError(
                 f"manifest folder {manifests} does not exist (set 'manifests' of the handover "

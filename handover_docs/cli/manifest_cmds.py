@@ -50,8 +50,8 @@ def portfolio_site(path: str | None) -> tuple[Path, str] | None:
         )
     if config is None:
         return None
-    folder = plugin_options(config)[0].get("portfolio")
-    return (config.parent, str(folder)) if folder else None
+    folder = plugin_options(config)[0].portfolio
+    return (config.parent, folder) if folder else None
 
 
 def refuse_one_evidence_file(evidence: object, command: str, folder: str) -> None:

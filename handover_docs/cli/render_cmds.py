@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import posixpath
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
@@ -14,11 +14,11 @@ from handover_docs.atomic import write_atomic
 from handover_docs.cli.output import add_json_flag, print_json, say
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
+from handover_docs.options import DEFAULTS
 from handover_docs.pages import refs
-from handover_docs.pages.evidence import DEFAULT_EVIDENCE
 from handover_docs.pages.footers import history_footers, with_footer
-from handover_docs.pages.render import DEFAULT_FOLDER, Linker, template_cache_dir
-from handover_docs.pages.site import SiteOptions, build_site
+from handover_docs.pages.render import Linker
+from handover_docs.pages.site import build_site, site_options
 from handover_docs.project import _LenientLoader, find_project, plugin_options
 
 
@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--glossary",
-        choices=("first", "all", "off"),
+        choices=get_args(Mode),
         help="link glossary terms as Markdown links with a title (default: the plugin's "
         "'glossary' option in mkdocs.yml, else 'first')",
     )
@@ -56,37 +56,29 @@ def site_settings(config_file: Path) -> dict[str, Any]:
 
 def run_render(args: argparse.Namespace) -> int:
     project = find_project(args.path)
-    options: dict[str, Any] = {}
-    settings: dict[str, Any] = {}
+    options, settings = DEFAULTS, dict[str, Any]()
     if project.config_file is not None:
         options = plugin_options(project.config_file)[0]
         settings = site_settings(project.config_file)
-    folder = str(options.get("folder", DEFAULT_FOLDER)).strip("/")
-    templates = options.get("templates")
-    templates_dir = project.root / str(templates) if templates else None
+    folder = options.site_folder
+    templates_dir = options.templates_dir(project.root)
     if templates_dir is not None and not templates_dir.is_dir():
         raise HandoverError(
             f"template folder {display_path(templates_dir)} does not exist",
             project.config_file or project.root,
         )
     loaded = manifest.load_project(project)
-    evidence_file = project.root / str(options.get("evidence", DEFAULT_EVIDENCE))
     site = build_site(
         loaded,
-        SiteOptions(
-            folder=folder,
-            section=str(options.get("section", "Handover")),
-            templates_dir=templates_dir,
-            evidence_file=evidence_file,
+        site_options(
+            options,
+            project.root,
             directory_urls=bool(settings.get("use_directory_urls", True)),
-            inline_diagrams=False,
             site_url=str(settings["site_url"]) if settings.get("site_url") else None,
-            template_cache=template_cache_dir(project.root),
+            inline_diagrams=False,
         ),
     )
-    mode: Mode = args.glossary or str(options.get("glossary", "first"))  # type: ignore[assignment]
-    if mode not in ("first", "all", "off"):
-        raise HandoverError(f"glossary: expected first, all or off, got {mode!r}")
+    mode: Mode = args.glossary or options.glossary
     terms = GlossaryLinker.from_terms(loaded.handover.glossary)
     glossary_page = f"{folder}/glossary.md"
 

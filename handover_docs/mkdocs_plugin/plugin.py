@@ -52,6 +52,7 @@ from handover_docs.mkdocs_plugin.sealed import (
     signed_digests,
 )
 from handover_docs.mkdocs_plugin.watch import ModelFolderWatcher
+from handover_docs.options import DEFAULTS, OPTION_NAMES, PluginOptions
 from handover_docs.pages import escape, refs
 from handover_docs.pages.evidence import evidence_gate, evidence_sha256
 from handover_docs.pages.footers import history_footers, with_footer
@@ -61,9 +62,8 @@ from handover_docs.pages.render import (
     Linker,
     RenderedSite,
     site_assets,
-    template_cache_dir,
 )
-from handover_docs.pages.site import SiteOptions, build_site, evidence_path
+from handover_docs.pages.site import SiteOptions, build_site, evidence_path, site_options
 from handover_docs.project import Project, plugin_options
 from handover_docs.signing.site_hook import sign_built_site, signing_configured
 
@@ -125,6 +125,8 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.linked = _LinkedPages()
         self.sealed: SignedSnapshot | None = None
         """The site right after this build signed it; checked again in ``on_shutdown``."""
+        self.options: PluginOptions = DEFAULTS
+        """The options MkDocs validated, as the typed model the CLI uses too."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -133,11 +135,15 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.options = PluginOptions(**{name: self.config[name] for name in OPTION_NAMES})
+        self.project = None
+        if not self.options.enabled:
+            return config
         root = Path(config.config_file_path or ".").resolve().parent
         config_file = Path(config.config_file_path) if config.config_file_path else None
         self.project = Project(
             root,
-            root / self.config.manifests,
+            root / self.options.manifests,
             _repository_docs(config_file, Path(config.docs_dir)),
             config_file,
         )
@@ -145,12 +151,12 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         for name in STYLESHEETS:
-            css = f"{self.config.folder.strip('/')}/assets/{name}"
+            css = f"{self.options.site_folder}/assets/{name}"
             if css not in config.extra_css:
                 config.extra_css.append(css)
-        if self.config.templates:
+        if self.options.templates:
             builtin = {p.name for p in BUILTIN_TEMPLATES.glob("*.j2")}
-            for override in sorted(Path(self.config.templates).glob("*.j2")):
+            for override in sorted(Path(self.options.templates).glob("*.j2")):
                 if override.name not in builtin and not override.name.startswith("_"):
                     log.warning(
                         "template override %s matches no built-in template (built-ins: %s)",
@@ -168,16 +174,17 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self.failed.extend(exc.findings)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assert self.project is not None
+        if self.project is None:  # enabled: false
+            return files
         self.failed = []
         self.loaded = self.linker = self.glossary = self.site = None
         self.footers = {}
         self.portfolio = None
         self.sections, self.linkers, self.glossaries, self.model_docs = [], {}, {}, set()
         self.linked.new_build()
-        if self.config.portfolio is not None:
+        if self.options.portfolio is not None:
             return self._portfolio_files(files, config)
-        folder = self.config.folder.strip("/")
+        folder = self.options.site_folder
         try:
             if not self.project.manifests.exists():
                 raise HandoverError(
@@ -187,13 +194,13 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                 )
             self.loaded = manifest.load_project(self.project)
             options = self._site_options(config)
-            if self.config.require_evidence:
+            if self.options.require_evidence:
                 evidence_gate(self.loaded, evidence_path(self.loaded, options))
             self.site = build_site(self.loaded, options)
         except HandoverError as exc:
             self._fail(exc)
             self.loaded = None
-            self.site = _error_site(exc.findings, folder, self.config.section)
+            self.site = _error_site(exc.findings, folder, self.options.section)
         generated = {**self.site.pages}
         _refuse_clashes(files, generated, "the generated page", "folder")
         for path, text in generated.items():
@@ -213,9 +220,9 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
 
     def _portfolio_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Portfolio mode: every model's docs and generated pages, and the index page."""
-        assert self.project is not None and self.config.portfolio is not None
-        folder = self.config.folder.strip("/")
-        site_folder = self.config.models_folder.strip("/")
+        assert self.project is not None and self.options.portfolio is not None
+        folder = self.options.site_folder
+        site_folder = self.options.models_folder.strip("/")
         index_path = f"{site_folder}/index.md"
         pages: dict[str, str] = {}
         copied: dict[str, Path] = {}
@@ -223,7 +230,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         sources: dict[str, list[Path]] = {}
         models_nav: list[Any] = []
         try:
-            pf = portfolio_mod.load_portfolio(self.project.root, self.config.portfolio)
+            pf = portfolio_mod.load_portfolio(self.project.root, self.options.portfolio)
             base = self._site_options(config)
             findings: list[Finding] = []
             built: list[tuple[portfolio_mod.ModelSection, RenderedSite]] = []
@@ -232,7 +239,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                     base, folder=s.generated, evidence_file=None, docs_prefix=s.prefix
                 )
                 try:
-                    if self.config.require_evidence:
+                    if self.options.require_evidence:
                         evidence_gate(s.loaded, evidence_path(s.loaded, options))
                     built.append((s, build_site(s.loaded, options)))
                 except HandoverError as exc:
@@ -305,15 +312,12 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
 
     def _site_options(self, config: MkDocsConfig) -> SiteOptions:
         assert self.project is not None
-        return SiteOptions(
-            folder=self.config.folder.strip("/"),
-            section=self.config.section,
-            templates_dir=Path(self.config.templates) if self.config.templates else None,
-            evidence_file=self.project.root / self.config.evidence,
+        return site_options(
+            self.options,
+            self.project.root,
             directory_urls=bool(config.use_directory_urls),
+            site_url=config.site_url,
             inline_diagrams=True,
-            site_url=config.site_url or None,
-            template_cache=template_cache_dir(self.project.root),
         )
 
     def _nav(self, nav: Any, files: Files, folder: str) -> Any:
@@ -352,9 +356,11 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if self.project is None:  # enabled: false
+            return markdown
         footer = self.footers.get(page.file.src_uri)
         narrative = page.file.generated_by is None or page.file.src_uri in self.model_docs
-        if not narrative or not self.config.references:
+        if not narrative or not self.options.references:
             return with_footer(markdown, footer)
         linker = self.linker
         if self.portfolio is not None:
@@ -379,14 +385,14 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         glossary = self.glossary
-        glossary_path = f"{self.config.folder.strip('/')}/glossary.md"
+        glossary_path = f"{self.options.site_folder}/glossary.md"
         if self.portfolio is not None:
             section = self._section_for(page.file.src_uri)
             if section is None:
                 return html
             glossary = self.glossaries.get(section.model_id)
             glossary_path = section.glossary_page
-        if glossary is None or not glossary or self.config.glossary == "off":
+        if glossary is None or not glossary or self.options.glossary == "off":
             return html
         if page.file.src_uri == glossary_path:
             return html
@@ -394,7 +400,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if target is None:
             return html
         href = target.url_relative_to(page.file)
-        mode: Mode = "all" if self.config.glossary == "all" else "first"
+        mode: Mode = "all" if self.options.glossary == "all" else "first"
         if self.command != "serve":
             return glossary.link_html(html, href, mode)
         return self.linked.link(glossary, html, href, mode)
@@ -411,7 +417,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             release: str | None = None
         elif self.loaded is not None:
             manifest_digest = self.loaded.digest
-            evidence_digest = evidence_sha256(self.project.root / self.config.evidence)
+            evidence_digest = evidence_sha256(self.project.root / self.options.evidence)
             release = self.loaded.handover.model.version
         else:
             return
@@ -451,13 +457,14 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        assert self.project is not None
-        watched = [self.project.manifests, self.project.root / self.config.evidence]
-        if self.config.portfolio is not None:
+        if self.project is None:  # enabled: false
+            return server
+        watched = [self.project.manifests, self.project.root / self.options.evidence]
+        if self.options.portfolio is not None:
             # Each model's manifests, docs and evidence, and model folders added while
             # serving; not the whole folder: the diagram cache under each model's
             # .handover/ changes during every build.
-            base = (self.project.root / self.config.portfolio).resolve()
+            base = (self.project.root / self.options.portfolio).resolve()
             trigger = self.project.root / ".handover" / "serve" / "reload"
             ModelFolderWatcher(server, base, trigger).start()
             watched = []
@@ -466,8 +473,8 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                     for rel in (e.config, e.sample_run):
                         if rel:
                             watched.append(loaded.project.root / rel)
-        if self.config.templates:
-            watched.append(Path(self.config.templates))
+        if self.options.templates:
+            watched.append(Path(self.options.templates))
         if self.loaded is not None:
             for e in self.loaded.handover.experiments:
                 for rel in (e.config, e.sample_run):

@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handover_docs.manifest import LoadedHandover
+from handover_docs.options import PluginOptions
 from handover_docs.pages.evidence import DEFAULT_EVIDENCE, page_evidence
 from handover_docs.pages.figures import Figures
-from handover_docs.pages.render import DEFAULT_FOLDER, RenderedSite, render_pages
+from handover_docs.pages.render import (
+    DEFAULT_FOLDER,
+    RenderedSite,
+    render_pages,
+    template_cache_dir,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,30 @@ class SiteOptions:
     docs_prefix: str = ""
     """Where the handover's docs folder is published under the docs root (empty: at the
     root; ``models/<id>`` for a model of a portfolio): narrative links start there."""
+
+
+def site_options(
+    options: PluginOptions,
+    root: Path,
+    *,
+    directory_urls: bool,
+    site_url: str | None,
+    inline_diagrams: bool,
+) -> SiteOptions:
+    """The generated site's options from the plugin's (the one place both engines build them).
+
+    ``root`` is the folder of mkdocs.yml; MkDocs gives ``directory_urls`` and ``site_url``
+    from its config, ``handover render`` reads them from the same file."""
+    return SiteOptions(
+        folder=options.site_folder,
+        section=options.section,
+        templates_dir=options.templates_dir(root),
+        evidence_file=options.evidence_file(root),
+        directory_urls=directory_urls,
+        inline_diagrams=inline_diagrams,
+        site_url=site_url or None,
+        template_cache=template_cache_dir(root),
+    )
 
 
 def evidence_path(loaded: LoadedHandover, options: SiteOptions) -> Path:
