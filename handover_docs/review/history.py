@@ -8,13 +8,12 @@ wrongly credit the boundary commit with every file), the functions return nothin
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from handover_docs.git import run_git
 from handover_docs.project import Project
 
 _SEP = "\x1f"
@@ -59,43 +58,21 @@ class Change:
         return data
 
 
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-        env=_git_env(),
-    )
-
-
-def _git_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("GIT_CONFIG_NOSYSTEM", "1")
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env["LC_ALL"] = "C"
-    return env
-
-
 def history_unavailable(folder: Path) -> str | None:
     """None when git history can be trusted for ``folder``; otherwise the reason it cannot."""
     folder = folder if folder.is_dir() else folder.parent
-    try:
-        inside = _git(folder, "rev-parse", "--is-inside-work-tree")
-    except FileNotFoundError:
+    inside = run_git(folder, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode == 127:
         return "history unavailable: git is not installed"
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
+    if not inside.ok or inside.stdout.strip() != "true":
         return "history unavailable: not a git repository"
-    shallow = _git(folder, "rev-parse", "--is-shallow-repository")
+    shallow = run_git(folder, "rev-parse", "--is-shallow-repository")
     if shallow.stdout.strip() == "true":
         return (
             "history unavailable: shallow clone (fetch the full history, e.g. "
             "'git fetch --unshallow' or 'fetch-depth: 0' in CI)"
         )
-    head = _git(folder, "rev-parse", "--verify", "--quiet", "HEAD")
+    head = run_git(folder, "rev-parse", "--verify", "--quiet", "HEAD")
     if head.returncode != 0:
         return "history unavailable: no commits yet"
     return None
@@ -104,11 +81,8 @@ def history_unavailable(folder: Path) -> str | None:
 def repo_root(folder: Path) -> Path | None:
     """The top of the git work tree holding ``folder``, or None."""
     folder = folder if folder.is_dir() else folder.parent
-    try:
-        result = _git(folder, "rev-parse", "--show-toplevel")
-    except FileNotFoundError:
-        return None
-    return Path(result.stdout.strip()) if result.returncode == 0 else None
+    result = run_git(folder, "rev-parse", "--show-toplevel")
+    return Path(result.stdout.strip()) if result.ok else None
 
 
 def _records(text: str) -> Iterable[list[str]]:
@@ -160,7 +134,7 @@ def page_histories(
     if not wanted:
         return result
     specs = _folder_specs(top, wanted)
-    log = _git(top, "-c", "core.quotepath=off", "log", f"--format={_FORMAT}", "--name-only",
+    log = run_git(top, "-c", "core.quotepath=off", "log", f"--format={_FORMAT}", "--name-only",
                "--no-renames", "--", *specs)  # fmt: skip
     if log.returncode != 0:
         return result
@@ -175,7 +149,7 @@ def page_histories(
                     last.setdefault(page, entry)
         if len(last) == len(pages):
             break
-    status = _git(top, "-c", "core.quotepath=off", "status", "--porcelain", "--", *specs)
+    status = run_git(top, "-c", "core.quotepath=off", "status", "--porcelain", "--", *specs)
     dirty: set[str] = set()
     for line in status.stdout.splitlines():
         name = line[3:].split(" -> ")[-1].strip('"').rstrip("/")
@@ -198,7 +172,7 @@ def manifest_history(project: Project, limit: int = 50) -> list[Change]:
     top = repo_root(project.manifests)
     if top is None:
         return []
-    log = _git(
+    log = run_git(
         top,
         "log",
         f"--max-count={max(limit, 1)}",
