@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from handover_docs import manifest
@@ -126,6 +126,9 @@ def manifests(draw: st.DrawFn) -> bytes:
 
 @settings(FUZZ, max_examples=400)
 @given(files=st.lists(manifests(), min_size=1, max_size=2))
+@example(files=[b"handover: 1\nx: " + b"9" * 5000])  # past Python's int-to-text limit
+@example(files=[b"handover: 1\nx:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 800))])
+@example(files=[b"handover: 1\nx: a\x00b\n"])
 def test_the_manifest_loader_raises_only_handover_errors(files: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "handover"
@@ -212,6 +215,8 @@ def envelope_of(payload: bytes) -> dict[str, Any]:
 
 @settings(FUZZ, max_examples=400)
 @given(data=st.one_of(json_documents(envelope_of(b"{}")), st.binary(max_size=200)))
+@example(data=b'{"payload": ' + b"9" * 5000 + b"}")  # found by this test: was a ValueError
+@example(data=b"[" * 100_000)
 def test_the_envelope_parser_raises_only_envelope_errors(data: bytes) -> None:
     try:
         dsse.parse_envelope(data)
@@ -223,6 +228,8 @@ def test_the_envelope_parser_raises_only_envelope_errors(data: bytes) -> None:
 
 @settings(FUZZ, max_examples=500)
 @given(data=st.one_of(json_documents(valid_statement()), st.binary(max_size=200)))
+@example(data=b'{"subject": ' + b"9" * 5000 + b"}")
+@example(data=b"[" * 100_000)
 def test_the_statement_parser_raises_only_statement_errors(data: bytes) -> None:
     try:
         statement.parse(data)
