@@ -264,7 +264,9 @@ def portfolio_rows(
                 row.last_verified = record.finished_at
                 items = checks_evidence.status_for(record, loaded)
                 row.checks = dict(Counter(s.status for s in items.values()))
-                statuses = audit_mod.evidence_statuses(loaded)
+                statuses = checks_evidence.checklist_statuses(
+                    loaded, checks_evidence.default_path(loaded.project)
+                )
         if with_audit:
             row.audit_score = audit_mod.audit(loaded, evidence=statuses, today=today).score
         rows.append(row)

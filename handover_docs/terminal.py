@@ -29,7 +29,5 @@ def printable(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         safe = safe.replace("\n", "\\n")
     if any("\ud800" <= ch <= "\udfff" for ch in safe):
-        safe = "".join(
-            f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in safe
-        )
+        safe = "".join(f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in safe)
     return safe

@@ -148,6 +148,16 @@ def save_evidence(path: Path, evidence: Evidence) -> None:
 
 def load_evidence(path: Path) -> Evidence | None:
     """The evidence at ``path``; None when there is none yet; HandoverError when unreadable."""
+    found = read_evidence_json(path)
+    if found is None:
+        return None
+    data, shown = found
+    return _validated(data, shown)
+
+
+def read_evidence_json(path: Path) -> tuple[Any, str] | None:
+    """The JSON of an evidence file and its name as shown, read within every limit (size,
+    file type, nesting, number length); None when there is no file."""
     shown = display_path(path)
     try:
         info = path.stat()
@@ -201,6 +211,10 @@ def load_evidence(path: Path) -> Evidence | None:
                 code="too-large",
             )
         ) from None
+    return data, shown
+
+
+def _validated(data: Any, shown: str) -> Evidence:
     if isinstance(data, dict) and data.get("format") not in (None, FORMAT):
         raise HandoverError(
             f"evidence format {data.get('format')!r} is not {FORMAT!r}: run 'handover check' "
@@ -478,3 +492,68 @@ def dashboard(statuses: dict[str, ItemStatus]) -> dict[str, dict[str, dict[str, 
         "milestones": {k: dict(v) for k, v in by_milestone.items()},
         "owners": {k: dict(v) for k, v in by_owner.items()},
     }
+
+
+# --- statuses for the audit ------------------------------------------------------------------
+
+
+def checklist_statuses(loaded: LoadedHandover, path: Path) -> dict[str, str] | None:
+    """Item id -> status of its last check run, for the audit; None when there is no file.
+
+    A ``handover check`` evidence file gives the statuses :func:`status_for` gives (a record
+    made for another manifest is 'stale'; items never run are left out). Audits of
+    evidence from other tools also accept ``{id: status}``, ``{id: {status: ...}}`` or a
+    list of ``{item|id, status}`` records.
+    """
+    found = read_evidence_json(path)
+    if found is None:
+        return None
+    data, shown = found
+    if isinstance(data, dict) and "format" in data:
+        statuses = status_for(_validated(data, shown), loaded)
+        return {k: s.status for k, s in statuses.items() if s.status not in ("not-run", "manual")}
+    plain = _plain_statuses(data)
+    if plain is None:
+        raise HandoverError(
+            Finding(
+                Location(shown),
+                "evidence must map checklist item ids to statuses",
+                hint='e.g. {"weights-digest": "pass"} or {"results": [{"item": ..., '
+                '"status": ...}]}',
+            )
+        )
+    if isinstance(data, dict) and isinstance(data.get("checks"), dict):
+        for item, record in data["checks"].items():
+            digest = record.get("manifest_digest") if isinstance(record, dict) else None
+            if digest and digest != loaded.digest:
+                plain[str(item)] = "stale"
+    return plain
+
+
+def _plain_statuses(data: Any) -> dict[str, str] | None:
+    """{id: status}, {id: {status: ...}} or [{item|id, status}], optionally under a
+    ``checks`` or ``results`` key; None for any other shape."""
+    for key in ("checks", "results"):
+        if isinstance(data, dict) and isinstance(data.get(key), (dict, list)):
+            data = data[key]
+            break
+    out: dict[str, str] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str):
+                out[str(key)] = value
+            elif isinstance(value, dict) and isinstance(value.get("status"), str):
+                out[str(key)] = value["status"]
+            else:
+                return None
+        return out
+    if isinstance(data, list):
+        for record in data:
+            if not isinstance(record, dict):
+                return None
+            ident = record.get("item") or record.get("id")
+            if not isinstance(ident, str) or not isinstance(record.get("status"), str):
+                return None
+            out[ident] = record["status"]
+        return out
+    return None

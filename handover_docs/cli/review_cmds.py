@@ -10,9 +10,10 @@ from typing import Any
 
 from handover_docs import manifest, portfolio
 from handover_docs.atomic import write_text
+from handover_docs.checks import evidence as checks_evidence
 from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_file
 from handover_docs.cli.output import add_json_flag, print_json, printable_json, say
-from handover_docs.errors import display_path
+from handover_docs.errors import HandoverError, display_path
 from handover_docs.review import audit as audit_mod
 from handover_docs.review import diff as diff_mod
 from handover_docs.review import export_cyclonedx, export_hf, import_hf
@@ -42,7 +43,7 @@ def register(sub: Any) -> None:
         metavar="FILE",
         help="evidence of the checks: a 'handover check' evidence file or JSON mapping "
         'checklist item ids to statuses, e.g. {"weights-digest": "pass"} '
-        f"(default: {audit_mod.DEFAULT_EVIDENCE} when present)",
+        "(default: .handover/evidence.json when present)",
     )
     add_json_flag(p)
     p.set_defaults(run=run_audit)
@@ -97,7 +98,7 @@ def run_audit(args: argparse.Namespace) -> int:
     if site is not None:
         return _audit_portfolio(args, *site)
     loaded = manifest.load(args.path)
-    evidence = audit_mod.evidence_statuses(loaded, args.evidence)
+    evidence = checks_evidence.checklist_statuses(loaded, _evidence_file(loaded, args.evidence))
     report = audit_mod.audit(loaded, evidence=evidence, max_age_days=args.max_age)
     passed = args.min_score is None or report.score >= args.min_score
     if args.json:
@@ -123,13 +124,22 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evidence_file(loaded: manifest.LoadedHandover, given: str | None) -> Path:
+    """The evidence the audit reads: the file given (which must exist), else the default."""
+    if given is None:
+        return checks_evidence.default_path(loaded.project)
+    if not Path(given).exists():
+        raise HandoverError(f"no such evidence file: {given}", given)
+    return Path(given)
+
+
 def _audit_portfolio(args: argparse.Namespace, root: Path, folder: str) -> int:
     """Every model of a portfolio, each with its own evidence file: one line per model."""
     refuse_one_evidence_file(args.evidence, "audit", folder)
     pf = portfolio.load_portfolio(root, folder)
     results = []
     for loaded in pf.models:
-        evidence = audit_mod.evidence_statuses(loaded)
+        evidence = checks_evidence.checklist_statuses(loaded, _evidence_file(loaded, None))
         report = audit_mod.audit(loaded, evidence=evidence, max_age_days=args.max_age)
         results.append((loaded, report))
     below = [r for _, r in results if args.min_score is not None and r.score < args.min_score]

@@ -417,10 +417,11 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             release: str | None = None
         elif self.loaded is not None:
             manifest_digest = self.loaded.digest
-            evidence_digest = evidence_sha256(self.project.root / self.options.evidence)
+            evidence_digest = evidence_sha256(self.options.evidence_file(self.project.root))
             release = self.loaded.handover.model.version
         else:
             return
+        root = self.project.root
         try:
             result = sign_built_site(
                 Path(config.site_dir),
@@ -429,6 +430,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                 evidence_digest=evidence_digest,
                 site_url=config.site_url or None,
                 release=release,
+                evidence_file=None if self.portfolio else self.options.evidence_file(root),
             )
         except HandoverError as exc:
             raise PluginError(

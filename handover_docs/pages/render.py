@@ -27,7 +27,14 @@ import jinja2
 from markupsafe import Markup
 
 from handover_docs import schema
-from handover_docs.checks.evidence import ItemStatus, Status, dashboard, status_for
+from handover_docs.checks.evidence import (
+    ItemStatus,
+    Status,
+    checklist_statuses,
+    dashboard,
+    status_for,
+)
+from handover_docs.checks.evidence import default_path as default_evidence_path
 from handover_docs.diagrams import CSS_PATH as DIAGRAMS_CSS
 from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.glossary import term_anchor
@@ -45,7 +52,7 @@ DEFAULT_FOLDER = "handover"
 MAX_SHOWN_FILE_BYTES = 64 * 1024
 """Config files and sample runs longer than this are cut on the page (with a note)."""
 
-EvidenceMap = Mapping[str, Any]
+EvidenceMap = Mapping[str, ItemStatus]
 """Checklist item id -> evidence (status pass/fail/skipped/stale, measured, expected, finished)."""
 
 STATUSES: tuple[str, ...] = ("pass", "fail", "skipped", "stale", "not-run", "manual")
@@ -271,23 +278,10 @@ def _read_shown(root: Path, rel: str | None) -> dict[str, Any] | None:
 
 
 def item_statuses(loaded: LoadedHandover, evidence: EvidenceMap) -> dict[str, ItemStatus]:
-    """Every checklist item's status (``pass|fail|skipped|stale|not-run|manual``).
-
-    ``evidence`` holds the checks engine's :class:`ItemStatus` records (or any record with
-    a ``status``); items without one are ``not-run``, or ``manual`` when ticked by hand.
-    """
-    statuses = status_for(None, loaded)
-    for ident, status in statuses.items():
-        record = evidence.get(ident)
-        if record is None:
-            continue
-        if isinstance(record, ItemStatus):
-            statuses[ident] = record
-            continue
-        name = str(_get(record, "status") or "not-run").replace(" ", "-")
-        status.status = cast(Status, name)
-        status.message = str(_get(record, "message") or "")
-    return statuses
+    """Every checklist item's status (``pass|fail|skipped|stale|not-run|manual``): the
+    records of :func:`handover_docs.checks.evidence.status_for`, and ``not-run`` (or
+    ``manual`` when ticked by hand) for the items without one."""
+    return {**status_for(None, loaded), **evidence}
 
 
 def _status_counts(statuses: Mapping[str, ItemStatus]) -> dict[str, int]:
@@ -303,12 +297,11 @@ def _get(obj: Any, name: str) -> Any:
 
 
 def _audit_markdown(loaded: LoadedHandover, evidence_file: Path | None) -> str:
-    from handover_docs.review.audit import DEFAULT_EVIDENCE, audit, evidence_statuses
+    from handover_docs.review.audit import audit
     from handover_docs.review.markdown import render_audit
 
-    path = evidence_file or loaded.project.root / DEFAULT_EVIDENCE
-    statuses = evidence_statuses(loaded, path) if path.is_file() else None
-    return render_audit(audit(loaded, evidence=statuses))
+    path = evidence_file or default_evidence_path(loaded.project)
+    return render_audit(audit(loaded, evidence=checklist_statuses(loaded, path)))
 
 
 def _changes_markdown(loaded: LoadedHandover) -> str:

@@ -12,15 +12,13 @@ is documented in ``docs/reference/audit.md``: the areas and their points are in
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from handover_docs import schema
-from handover_docs.errors import Finding, HandoverError, Location, display_path
+from handover_docs.errors import Finding, Location, display_path
 from handover_docs.glossary import GlossaryLinker, term_anchor
 from handover_docs.manifest import LoadedHandover
 from handover_docs.review.audit_report import AREA_TITLES, AREAS, AreaScore, AuditReport, Gap
@@ -588,84 +586,6 @@ def audit(
     lacking evidence. ``today`` defaults to :func:`audit_today`.
     """
     return _Auditor(loaded, evidence, today or audit_today(), max_age_days).run()
-
-
-# --- evidence --------------------------------------------------------------------------------
-
-DEFAULT_EVIDENCE = ".handover/evidence.json"
-"""Where ``handover check`` writes its evidence; the audit reads it when present."""
-
-
-def evidence_statuses(
-    loaded: LoadedHandover, path: str | Path | None = None
-) -> dict[str, str] | None:
-    """Checklist statuses for :func:`audit`: from ``path``, else from the project's
-    ``.handover/evidence.json`` when present, else None (no evidence).
-
-    A record made for another manifest (its ``manifest_digest`` differs) counts as 'stale'.
-    """
-    if path is None:
-        default = loaded.project.root / DEFAULT_EVIDENCE
-        if not default.is_file():
-            return None
-        file = default
-    else:
-        file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise HandoverError(f"cannot read evidence file: {exc.strerror}", file) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line, col = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (0, 0)
-        raise HandoverError(
-            Finding(Location(display_path(file), line, col), f"evidence is not JSON: {exc}")
-        ) from None
-    statuses = _statuses(data)
-    if statuses is not None and isinstance(data, dict) and isinstance(data.get("checks"), dict):
-        for item, record in data["checks"].items():
-            digest = record.get("manifest_digest") if isinstance(record, dict) else None
-            if digest and digest != loaded.digest:
-                statuses[str(item)] = "stale"
-    if statuses is None:
-        raise HandoverError(
-            Finding(
-                Location(display_path(file)),
-                "evidence must map checklist item ids to statuses",
-                hint='e.g. {"weights-digest": "pass"} or {"results": [{"item": ..., '
-                '"status": ...}]}',
-            )
-        )
-    return statuses
-
-
-def _statuses(data: Any) -> dict[str, str] | None:
-    """Accept {id: status}, {id: {status: ...}}, a list of {item|id, status} records, or a
-    ``handover check`` evidence file (its ``checks`` mapping)."""
-    for key in ("checks", "results"):
-        if isinstance(data, dict) and isinstance(data.get(key), (dict, list)):
-            data = data[key]
-            break
-    if isinstance(data, dict):
-        out: dict[str, str] = {}
-        for key, value in data.items():
-            if isinstance(value, str):
-                out[str(key)] = value
-            elif isinstance(value, dict) and isinstance(value.get("status"), str):
-                out[str(key)] = value["status"]
-            else:
-                return None
-        return out
-    if isinstance(data, list):
-        out = {}
-        for record in data:
-            if not isinstance(record, dict):
-                return None
-            ident = record.get("item") or record.get("id")
-            if not isinstance(ident, str) or not isinstance(record.get("status"), str):
-                return None
-            out[ident] = record["status"]
-        return out
-    return None
 
 
 def _reviewed_entries(h: schema.Handover) -> Iterator[tuple[DataPath, str, schema.Reviewed]]:

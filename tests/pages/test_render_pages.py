@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -9,6 +10,13 @@ from pathlib import Path
 import pytest
 
 from handover_docs import manifest
+from handover_docs.checks.evidence import (
+    CheckRecord,
+    ComparisonRecord,
+    Evidence,
+    Tool,
+    status_for,
+)
 from handover_docs.errors import HandoverError
 from handover_docs.pages import PAGES, PageSpec, add_page, render_pages
 from handover_docs.pages.catalog import ANCHOR_PAGES
@@ -50,21 +58,13 @@ def test_evidence_and_diagrams_plug_in(loaded: manifest.LoadedHandover, tmp_path
     assert "<svg" not in bare.pages["handover/architecture.md"]
     assert "<svg" not in bare.pages["handover/lineage.md"]
     figures = Figures(loaded, cache_dir=tmp_path / "cache")
-    site = render_pages(
-        loaded,
-        evidence={
-            "checklist-hash": {
-                "status": "fail",
-                "measured": "<script>x</script>",
-                "expected": "9f86d0",
-                "finished": "2026-11-20T10:00:00Z",
-            }
-        },
-        diagrams=figures,
-    )
+    record = status_for(None, loaded)["checklist-hash"]
+    record.status, record.measured, record.expected = "fail", "<script>x</script>", "9f86d0"
+    record.finished_at = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone.utc)
+    site = render_pages(loaded, evidence={"checklist-hash": record}, diagrams=figures)
     checklist = site.pages["handover/checklist.md"]
     assert 'ho-chip ho-fail">fail</span> measured `<script>x</script>`' in checklist
-    assert "2026-11-20T10:00:00Z" in checklist
+    assert "2026-11-20 10:00 UTC" in checklist
     arch = site.pages["handover/architecture.md"]
     assert 'id="diagram-architecture"' in arch and 'id="diagram-pathway-pw-1"' in arch
     assert 'id="diagram-lineage"' in site.pages["handover/lineage.md"]
@@ -158,18 +158,34 @@ def test_pages_can_be_added_with_one_line(loaded: manifest.LoadedHandover, tmp_p
     assert "{'Audit': 'handover/audit.md'}" in repr(site.nav)
 
 
-def test_evidence_records_of_the_checks_engine_shape(loaded: manifest.LoadedHandover) -> None:
-    from types import SimpleNamespace
-
-    record = SimpleNamespace(
-        status="stale",
-        comparisons=[SimpleNamespace(measured=0.91, expected=0.93)],
-        finished_at="2026-11-21T08:00:00Z",
+def test_evidence_records_of_the_checks_engine(loaded: manifest.LoadedHandover) -> None:
+    """The pages show what the checks engine recorded: its comparison rows and its time."""
+    finished = dt.datetime(2026, 11, 21, 8, 0, tzinfo=dt.timezone.utc)
+    record = CheckRecord(
+        id="checklist-hash",
+        kind="artifact",
+        status="fail",
+        message="digest differs",
+        manifest_digest=loaded.digest,
+        started_at=finished,
+        finished_at=finished,
+        duration=0.1,
+        comparisons=[ComparisonRecord(name="sha256", measured="0.91", expected="0.93", ok=False)],
     )
-    site = render_pages(loaded, evidence={"checklist-hash": record})
+    evidence = Evidence(
+        format="handover-docs/evidence/1",
+        tool=Tool(version="test"),
+        manifest_digest=loaded.digest,
+        started_at=finished,
+        finished_at=finished,
+        duration=0.1,
+        checks={"checklist-hash": record},
+    )
+    site = render_pages(loaded, evidence=status_for(evidence, loaded))
     checklist = site.pages["handover/checklist.md"]
-    assert 'ho-stale">stale</span> measured `0.91` expected `0.93` · 2026-11-21T08:00:00Z' in (
-        checklist
+    assert (
+        'ho-fail">fail</span> measured `sha256 0.91` expected `sha256 0.93` · 2026-11-21 08:00 UTC'
+        in (checklist)
     )
 
 

@@ -269,7 +269,7 @@ def test_cli_bad_input_exits_2(tmp_path: Path, handover_dir: Path) -> None:
     bad.write_text('{"weights-verified": "pass",\n  oops}')
     result = cli(["audit", str(handover_dir), "--evidence", str(bad)])
     assert result.returncode == 2
-    assert "evidence.json:2:3: error: evidence is not JSON" in result.stderr
+    assert "evidence.json:2:3: error: evidence file is not valid JSON" in result.stderr
     assert "Traceback" not in result.stderr
     wrong = tmp_path / "list.json"
     wrong.write_text("[1, 2]")
