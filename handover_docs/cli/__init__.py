@@ -18,7 +18,14 @@ from handover_docs.cli.output import report_error
 from handover_docs.errors import HandoverError
 from handover_docs.terminal import printable
 
-COMMAND_MODULES = ("manifest_cmds", "check_cmds", "review_cmds", "signing_cmds", "render_cmds")
+COMMAND_MODULES = (
+    "manifest_cmds",
+    "check_cmds",
+    "review_cmds",
+    "signing_cmds",
+    "render_cmds",
+    "build_cmds",
+)
 """Modules of handover_docs.cli that add subcommands, in help order."""
 
 
