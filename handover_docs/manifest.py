@@ -24,30 +24,10 @@ from handover_docs import schema
 from handover_docs.diagrams.kinds import component_kind_findings
 from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.project import Project, find_project
+from handover_docs.sections import REFERABLE
 from handover_docs.yamlsource import DataPath, SourceMap, YamlDocument, load_yaml
 
-COLLECTIONS: dict[str, DataPath] = {
-    "people": ("people",),
-    "artifacts": ("artifacts",),
-    "datasets": ("datasets",),
-    "experiments": ("experiments",),
-    "environments": ("environments",),
-    "decisions": ("decisions",),
-    "deviations": ("deviations",),
-    "milestones": ("milestones",),
-    "checklist": ("checklist",),
-    "sessions": ("sessions",),
-    "narratives": ("narratives",),
-    "targets": ("deployment", "targets"),
-    "fallbacks": ("deployment", "fallbacks"),
-    "contingencies": ("deployment", "contingencies"),
-    "drift": ("monitoring", "drift"),
-    "approvals": ("governance", "approvals"),
-    "risks": ("governance", "risks"),
-    "components": ("architecture", "components"),
-    "groups": ("architecture", "groups"),
-    "pathways": ("architecture", "pathways"),
-}
+COLLECTIONS: dict[str, DataPath] = REFERABLE
 """Every collection of entries that have an ``id``, and where it sits in the data."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handover_docs import schema
+from handover_docs import schema, sections
 
 
 @dataclass(frozen=True)
@@ -56,28 +56,7 @@ PAGES: list[PageSpec] = [
 ]
 """Every generated page, in nav order."""
 
-ANCHOR_PAGES: dict[str, str] = {
-    "people": "people.md",
-    "artifacts": "artifacts.md",
-    "datasets": "datasets/{id}.md",
-    "experiments": "experiments.md",
-    "environments": "environments.md",
-    "decisions": "decisions.md",
-    "deviations": "deviations.md",
-    "milestones": "checklist.md",
-    "checklist": "checklist.md",
-    "sessions": "sessions.md",
-    "targets": "deployment.md",
-    "fallbacks": "deployment.md",
-    "contingencies": "deployment.md",
-    "drift": "deployment.md",
-    "approvals": "governance.md",
-    "risks": "governance.md",
-    "components": "architecture.md",
-    "groups": "architecture.md",
-    "pathways": "architecture.md",
-    "model": "model-card.md",
-}
+ANCHOR_PAGES: dict[str, str] = sections.ANCHOR_PAGES
 """Collection -> generated page that holds an anchor for each of its entries.
 
 ``narratives`` link to the narrative page itself (in the docs folder)."""

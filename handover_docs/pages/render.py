@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -29,7 +29,6 @@ from markupsafe import Markup
 from handover_docs import schema
 from handover_docs.checks.evidence import (
     ItemStatus,
-    Status,
     checklist_statuses,
     dashboard,
     status_for,

@@ -25,35 +25,13 @@ from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.git import git_env, run_git
 from handover_docs.project import Project, find_project
 from handover_docs.review.signed import Release, find_envelope, is_envelope, read_release
+from handover_docs.sections import COLLECTIONS
 from handover_docs.yamlsource import DataPath
 
 ChangeKind = Literal["added", "removed", "changed"]
 
-KEYED_LISTS: tuple[tuple[str, DataPath, str], ...] = (
-    ("people", ("people",), "id"),
-    ("artifacts", ("artifacts",), "id"),
-    ("datasets", ("datasets",), "id"),
-    ("experiments", ("experiments",), "id"),
-    ("environments", ("environments",), "id"),
-    ("decisions", ("decisions",), "id"),
-    ("deviations", ("deviations",), "id"),
-    ("milestones", ("milestones",), "id"),
-    ("checklist", ("checklist",), "id"),
-    ("glossary", ("glossary",), "term"),
-    ("faq", ("faq",), "question"),
-    ("sessions", ("sessions",), "id"),
-    ("narratives", ("narratives",), "id"),
-    ("targets", ("deployment", "targets"), "id"),
-    ("fallbacks", ("deployment", "fallbacks"), "id"),
-    ("contingencies", ("deployment", "contingencies"), "id"),
-    ("drift thresholds", ("monitoring", "drift"), "id"),
-    ("approvals", ("governance", "approvals"), "id"),
-    ("sign-offs", ("governance", "signoffs"), "role"),
-    ("production support", ("governance", "production_support"), "person"),
-    ("risks", ("governance", "risks"), "id"),
-    ("components", ("architecture", "components"), "id"),
-    ("groups", ("architecture", "groups"), "id"),
-    ("pathways", ("architecture", "pathways"), "id"),
+KEYED_LISTS: tuple[tuple[str, DataPath, str], ...] = tuple(
+    (c.title, c.path, c.key) for c in COLLECTIONS
 )
 """Lists compared entry by entry: (section label, data path, key field)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -47,8 +48,8 @@ def test_statuses_use_the_checks_engine_names(loaded: manifest.LoadedHandover) -
     statuses = item_statuses(loaded, {})
     assert {s.status for s in statuses.values()} <= {"not-run", "manual"}
     first = next(iter(statuses))
-    legacy = item_statuses(loaded, {first: {"status": "not run"}})
-    assert legacy[first].status == "not-run"
+    failed = dataclasses.replace(statuses[first], status="fail")
+    assert item_statuses(loaded, {first: failed})[first].status == "fail"
     overview = render_pages(loaded).pages["handover/index.md"]
     assert 'ho-not-run">not run</span>' in overview
 
