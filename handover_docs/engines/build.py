@@ -36,6 +36,23 @@ ZENSICAL_CACHE = Path(".handover") / "cache" / "zensical"
 links here), so a second build of the same pages is a warm one."""
 
 _NOTEWORTHY = re.compile(r"warn|error|abort", re.IGNORECASE)
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def engine_lines(output: str) -> list[str]:
+    """An engine's output for people: colours dropped, and a Python traceback (Zensical
+    raises one for a strict failure) cut down to its last line, the message."""
+    lines: list[str] = []
+    in_traceback = False
+    for line in _COLOUR.sub("", output).splitlines():
+        if line.startswith("Traceback (most recent call last):"):
+            in_traceback = True
+            continue
+        if in_traceback and (line.startswith(" ") or not line.strip()):
+            continue
+        in_traceback = False
+        lines.append(line)
+    return lines
 
 
 class BuildFailed(Exception):
@@ -61,7 +78,7 @@ def default_out(project: Project) -> Path:
 
 
 def engine_env(engine: Engine) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {**os.environ, "NO_COLOR": "1"}
     if engine != "zensical":
         env.setdefault("NO_MKDOCS_2_WARNING", "1")
         env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
@@ -79,7 +96,7 @@ def _run(command: list[str], cwd: Path, engine: Engine) -> list[str]:
         text=True,
         errors="replace",
     )
-    lines = (done.stdout + done.stderr).splitlines()
+    lines = engine_lines(done.stdout + done.stderr)
     if done.returncode != 0:
         tail = lines[-80:]
         raise BuildFailed(
@@ -136,7 +153,7 @@ def _zensical(
     project: Project, command: list[str], work: Path, out: Path, *, strict: bool
 ) -> BuildResult:
     root = project.root
-    rendered = render_project(project, work / "docs")
+    rendered = render_project(project, work / "docs", links_from_source=True)
     _gate(rendered.loaded, project, rendered.options.require_evidence)
     (work / "docs" / rendered.folder / "nav.yml").unlink()  # for other engines, not the site
     settings = read_settings(project.config_file) if project.config_file else {}

@@ -61,10 +61,19 @@ def project_options(project: Project) -> tuple[PluginOptions, dict[str, Any]]:
 
 
 def render_project(
-    project: Project, out: Path, *, with_docs: bool = True, glossary: Mode | None = None
+    project: Project,
+    out: Path,
+    *,
+    with_docs: bool = True,
+    glossary: Mode | None = None,
+    links_from_source: bool = False,
 ) -> Rendered:
     """Write the generated pages (and, ``with_docs``, the docs folder with references
-    resolved) under ``out``. Raises HandoverError for bad input."""
+    resolved) under ``out``. Raises HandoverError for bad input.
+
+    ``links_from_source``: relative URLs in the pages' HTML are written relative to the
+    Markdown file (``handover/verify.md``), not to its published folder (``handover/verify/``),
+    for engines such as Zensical that rewrite every relative URL from the source file."""
     options, settings = project_options(project)
     folder = options.site_folder
     templates_dir = options.templates_dir(project.root)
@@ -81,7 +90,7 @@ def render_project(
         site_options(
             options,
             project.root,
-            directory_urls=bool(settings.get("use_directory_urls", True)),
+            directory_urls=bool(settings.get("use_directory_urls", True)) and not links_from_source,
             site_url=str(settings["site_url"]) if settings.get("site_url") else None,
             inline_diagrams=False,
         ),

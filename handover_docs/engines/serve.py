@@ -61,7 +61,7 @@ class ZensicalServer:
         staging = self.folder / "next"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            rendered = render_project(self.project, staging)
+            rendered = render_project(self.project, staging, links_from_source=True)
             (staging / rendered.folder / "nav.yml").unlink()
             settings = read_settings(self.project.config_file) if self.project.config_file else {}
             settings.setdefault("site_name", rendered.loaded.handover.model.name)
