@@ -14,9 +14,9 @@ from handover_docs.checks import evidence as checks_evidence
 from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_file
 from handover_docs.cli.output import add_json_flag, print_json, printable_json, say
 from handover_docs.errors import HandoverError, display_path
+from handover_docs.exchange import cyclonedx, hf_export, hf_import
 from handover_docs.review import audit as audit_mod
 from handover_docs.review import diff as diff_mod
-from handover_docs.review import export_cyclonedx, export_hf, import_hf
 from handover_docs.review.markdown import render_diff
 from handover_docs.terminal import printable
 
@@ -182,17 +182,14 @@ def _emit(text: str, out: str | None, *, is_json: bool) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     loaded = manifest.load(args.path)
-    if args.fmt == "hf":
-        text = export_hf.card_markdown(loaded)
-    else:
-        text = export_cyclonedx.bom_json(loaded)
+    text = hf_export.card_markdown(loaded) if args.fmt == "hf" else cyclonedx.bom_json(loaded)
     _emit(text, args.out, is_json=args.fmt != "hf")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     target = Path(args.out)
-    written = import_hf.import_card(Path(args.card), target, force=args.force)
+    written = hf_import.import_card(Path(args.card), target, force=args.force)
     for path in written:
         say(f"wrote {display_path(path)}")
     say(f"next: handover audit {args.out} (the import marks what the card lacked as TODO)")

@@ -11,8 +11,8 @@ import pytest
 from huggingface_hub import ModelCard
 
 from handover_docs import manifest
-from handover_docs.review.export_cyclonedx import bom
-from handover_docs.review.export_hf import card_markdown
+from handover_docs.exchange.cyclonedx import bom
+from handover_docs.exchange.hf_export import card_markdown
 from tests.review.helpers import (
     TRAIN_SHA,
     WEIGHTS_SHA,

@@ -7,8 +7,8 @@ from pathlib import Path
 from huggingface_hub import ModelCard
 
 from handover_docs import manifest
+from handover_docs.exchange.hf_export import card_markdown
 from handover_docs.review.audit import audit
-from handover_docs.review.export_hf import card_markdown
 from tests.review.helpers import TODAY, cli
 
 CARD = Path(__file__).parent / "fixtures" / "hf_sentiment_card.md"

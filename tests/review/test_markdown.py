@@ -68,8 +68,22 @@ def test_audit_page(tmp_path: Path) -> None:
 
 def test_audit_reads_check_evidence_file(tmp_path: Path, handover_dir: Path) -> None:
     loaded = manifest.load(handover_dir)
-    record: dict[str, Any] = {"status": "pass", "manifest_digest": loaded.digest}
-    evidence = {"format": "handover-docs/evidence/1", "checks": {"weights-verified": record}}
+    record: dict[str, Any] = {
+        "id": "weights-verified",
+        "kind": "artifact",
+        "status": "pass",
+        "manifest_digest": loaded.digest,
+    }
+    when = "2025-11-20T00:00:00Z"
+    evidence = {
+        "format": "handover-docs/evidence/1",
+        "tool": {"version": "0"},
+        "manifest_digest": loaded.digest,
+        "started_at": when,
+        "finished_at": when,
+        "duration": 1.0,
+        "checks": {"weights-verified": record},
+    }
     path = handover_dir / ".handover" / "evidence.json"
     path.parent.mkdir()
     path.write_text(json.dumps(evidence), "utf-8")
