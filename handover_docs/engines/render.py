@@ -44,6 +44,16 @@ class Rendered:
         return [*self.docs_files, *self.pages, *self.assets, f"{self.folder}/nav.yml"]
 
 
+_SITE_ROOT = 'data-site-root="'
+
+
+def _site_root_from_folder(text: str) -> str:
+    """With ``links_from_source`` the engine rewrites ``src``/``href`` from the Markdown
+    file, but not data attributes: the verify page's ``data-site-root`` is read by its
+    script from the published folder (``a/b/``), one level below ``a/b.md``."""
+    return text.replace(_SITE_ROOT, _SITE_ROOT + "../")
+
+
 def site_settings(config_file: Path) -> dict[str, Any]:
     """The mkdocs.yml settings (``use_directory_urls``, ``site_url``...); {} when unreadable."""
     try:
@@ -128,6 +138,8 @@ def render_project(
         write_atomic(out / rel, data)
         result.docs_files.append(rel)
     for rel, text in site.pages.items():
+        if links_from_source and not rel.endswith("index.md"):
+            text = _site_root_from_folder(text)
         write_atomic(out / rel, with_footer(linked(rel, text), footers.get(rel)).encode("utf-8"))
         result.pages.append(rel)
     for rel, data in site.assets.items():
