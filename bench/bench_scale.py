@@ -5,7 +5,10 @@ Run (results and machine notes: ``docs/reference/scale.md``)::
 
     .venv/bin/python bench/bench_scale.py [--scales 1 10 100] [--repeat 3] [--serve-repeat 3]
 
-1. **Builds.** For each scale k, ``bench/gen_portfolio.py`` writes one handover k times the
+1. **Builds.** (Also the Zensical route, ``handover build --engine zensical``: render +
+   build, and cold builds of the plugin and that route: no ``.handover/cache``, as in a fresh
+   clone; ``ratio`` stays the warm plugin/plain ratio, ``ratio_cold`` is the cold one.)
+   For each scale k, ``bench/gen_portfolio.py`` writes one handover k times the
    example (19k artifacts, 28k glossary terms, 14k checklist items, 7k narratives) and its
    plain twin (``handover render`` Markdown + ``plain.yml``: the same theme, extensions and
    nav without the plugin). After one untimed warm-up build of each, ``--repeat`` rounds
@@ -84,6 +87,19 @@ def build(root: Path, config: str, site: str) -> tuple[float, int]:
     )
 
 
+def build_zensical(root: Path, site: str) -> tuple[float, int]:
+    """The Zensical route, as a user runs it: ``handover build --engine zensical`` (render the
+    pages, write the engine's config, build, no signing key)."""
+    shutil.rmtree(root / site, ignore_errors=True)
+    command = ["handover_docs", "build", "--engine", "zensical", "--strict", "-d", site]
+    return run_measured([sys.executable, "-m", *command], root)
+
+
+def cold(root: Path) -> None:
+    """A fresh clone's state: no ``.handover/cache`` (diagrams, templates, Zensical's cache)."""
+    shutil.rmtree(root / ".handover" / "cache", ignore_errors=True)
+
+
 def tree_size(folder: Path) -> tuple[int, int]:
     files = [p for p in folder.rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in files), len(files)
@@ -103,24 +119,50 @@ def bench_builds(tmp: Path, scales: list[int], repeat: int) -> list[dict[str, An
             build(root, "plain.yml", "site-plain")
         else:
             build(root, "mkdocs.yml", "site")  # fills this site's diagram cache once
-        runs: dict[str, list[tuple[float, int]]] = {"plugin": [], "plain": []}
+        build_zensical(root, "site-zensical")  # warm-up of the Zensical route
+        runs: dict[str, list[tuple[float, int]]] = {
+            "plugin": [],
+            "plain": [],
+            "zensical": [],
+            "plugin_cold": [],
+            "zensical_cold": [],
+        }
         for _ in range(repeat):
             runs["plugin"].append(build(root, "mkdocs.yml", "site"))
             runs["plain"].append(build(root, "plain.yml", "site-plain"))
+            runs["zensical"].append(build_zensical(root, "site-zensical"))
+            cold(root)
+            runs["plugin_cold"].append(build(root, "mkdocs.yml", "site"))
+            cold(root)
+            runs["zensical_cold"].append(build_zensical(root, "site-zensical"))
         row: dict[str, Any] = {"scale": k}
-        for name, site in (("plugin", "site"), ("plain", "site-plain")):
+        for name, site in (
+            ("plugin", "site"),
+            ("plain", "site-plain"),
+            ("zensical", "site-zensical"),
+            ("plugin_cold", "site"),
+            ("zensical_cold", "site-zensical"),
+        ):
             row[f"{name}_s"] = statistics.median(t for t, _ in runs[name])
             row[f"{name}_runs_s"] = [round(t, 2) for t, _ in runs[name]]
             row[f"{name}_rss_mib"] = statistics.median(m for _, m in runs[name])
             row[f"{name}_bytes"], row[f"{name}_files"] = tree_size(root / site)
         row["pages"] = sum(1 for _ in (root / "site").rglob("index.html"))
         row["ratio"] = row["plugin_s"] / row["plain_s"]
+        row["ratio_cold"] = row["plugin_cold_s"] / row["plain_s"]
+        row["zensical_ratio"] = row["zensical_s"] / row["plain_s"]
+        row["zensical_cold_ratio"] = row["zensical_cold_s"] / row["plain_s"]
+        row["zensical_pages"] = sum(1 for _ in (root / "site-zensical").rglob("index.html"))
         rows.append(row)
         print(
             f"x{k:<4} {row['pages']:5d} pages  plugin {row['plugin_s']:7.2f} s "
             f"{row['plugin_rss_mib']:5d} MiB {row['plugin_bytes'] / 2**20:7.1f} MiB site  "
             f"plain {row['plain_s']:7.2f} s {row['plain_rss_mib']:5d} MiB "
-            f"{row['plain_bytes'] / 2**20:7.1f} MiB site  ratio {row['ratio']:.2f}",
+            f"{row['plain_bytes'] / 2**20:7.1f} MiB site  ratio {row['ratio']:.2f}\n"
+            f"      cold: plugin {row['plugin_cold_s']:7.2f} s (ratio {row['ratio_cold']:.2f})  "
+            f"zensical route {row['zensical_s']:7.2f} s warm {row['zensical_rss_mib']:5d} MiB "
+            f"({row['zensical_ratio']:.2f}x plain), {row['zensical_cold_s']:7.2f} s cold "
+            f"({row['zensical_cold_ratio']:.2f}x plain), {row['zensical_pages']} pages",
             flush=True,
         )
     return rows
