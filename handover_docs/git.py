@@ -42,6 +42,8 @@ def git_env() -> dict[str, str]:
 
 def run_git(cwd: Path, *args: str, timeout: float = TIMEOUT) -> GitResult:
     """Run ``git ARGS`` in ``cwd``; its output decoded as UTF-8 (bad bytes replaced)."""
+    if not cwd.is_dir():
+        return GitResult(128, "", f"not a folder: {cwd}")
     try:
         done = subprocess.run(
             ["git", *args],
@@ -56,8 +58,6 @@ def run_git(cwd: Path, *args: str, timeout: float = TIMEOUT) -> GitResult:
         )
     except FileNotFoundError:
         return GitResult(127, "", "git is not installed (or not on PATH)")
-    except NotADirectoryError:
-        return GitResult(128, "", f"not a folder: {cwd}")
     except subprocess.TimeoutExpired:
         return GitResult(124, "", f"git {' '.join(args[:2])} took longer than {timeout:g} s")
     return GitResult(done.returncode, done.stdout, done.stderr)

@@ -26,7 +26,6 @@ import platform
 import re
 import shutil
 import stat
-import subprocess
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -38,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from handover_docs import __version__
 from handover_docs.atomic import write_atomic
 from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.git import run_git
 from handover_docs.signing import dsse, hashing, keys, remote
 from handover_docs.signing.releases import PreviousRelease, load_previous, release_path
 from handover_docs.signing.statement import (
@@ -198,17 +198,9 @@ def evidence_time(data: bytes) -> str | None:
 
 
 def _git(root: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    """Git's output, or None when git is missing, fails or is not given a repository."""
+    done = run_git(root, *args)
+    return done.stdout if done.ok else None
 
 
 def source_state(root: Path) -> tuple[str | None, bool | None]:
