@@ -115,6 +115,7 @@ def build(project: Project, engine: Engine, out: Path, *, strict: bool = False) 
     """Build PROJECT with ENGINE into OUT. Raises HandoverError for bad input (exit 2) and
     BuildFailed when the build itself fails (exit 1); either way OUT is left as it was."""
     command = engine_command(engine)
+    out = out.absolute()  # the engines run in other folders
     options = project_options(project)[0]
     if engine != "zensical" and project.config_file is None:
         raise HandoverError(

@@ -47,6 +47,13 @@ def test_mkdocs_route_builds_with_the_plugin_and_signs(tmp_path: Path) -> None:
     assert not list(site.parent.glob(".handover-build-*"))
 
 
+def test_a_relative_out_folder_is_taken_from_the_current_folder(tmp_path: Path) -> None:
+    root = _fixture(tmp_path)
+    built = run_cli(["build", "--engine", "zensical", "-d", "public"], cwd=root, env=ENV)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (root / "public" / "handover" / "model-card" / "index.html").is_file()
+
+
 @pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
 def test_a_failed_build_leaves_the_old_site(tmp_path: Path, engine: str) -> None:
     root = _fixture(tmp_path)
