@@ -1,8 +1,9 @@
 """Component kinds: the documented table from a manifest ``kind`` to a ``diagrams`` node class.
 
-This module is imported by validation (``manifest.SEMANTIC_RULES``), so it must stay
-light: it names node classes by dotted path and never imports the ``diagrams``
-package; ``render.py`` imports a class only when it draws a node of that kind.
+The kinds are part of the manifest language (an unknown kind is a validation error), so
+the table lives in the core beside the schema and validation never loads the diagram
+package (``manifest.SEMANTIC_RULES`` holds its rule). It names node classes by dotted
+path; ``diagrams/render.py`` imports a class only when it draws a node of that kind.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from handover_docs import schema
-from handover_docs.diagrams.kinds import component_kind_findings
+from handover_docs.component_kinds import component_kind_findings
 from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.project import Project, find_project
 from handover_docs.sections import REFERABLE

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from handover_docs.component_kinds import KINDS, component_kind_findings
 from handover_docs.diagrams.figure import figure_html, inline_svg
-from handover_docs.diagrams.kinds import KINDS, component_kind_findings
 from handover_docs.diagrams.render import Diagram, find_dot, render_diagrams, render_handover
 
 CSS_PATH = Path(__file__).with_name("diagrams.css")

@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass
 
 from handover_docs import schema
-from handover_docs.diagrams.kinds import KINDS
+from handover_docs.component_kinds import KINDS
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from handover_docs import manifest
-from handover_docs.diagrams.kinds import KINDS, kind_table_markdown
+from handover_docs.component_kinds import KINDS, kind_table_markdown
 from handover_docs.errors import HandoverError
 from tests.diagrams.fixture_project import ARCHITECTURE, write_project
 
@@ -49,7 +49,7 @@ def test_reference_page_holds_the_generated_kind_table() -> None:
     page = (REPO / "docs" / "reference" / "diagrams.md").read_text(encoding="utf-8")
     assert kind_table_markdown() in page, (
         "docs/reference/diagrams.md is out of date: paste "
-        "handover_docs.diagrams.kinds.kind_table_markdown() between the kind-table markers"
+        "handover_docs.component_kinds.kind_table_markdown() between the kind-table markers"
     )
     for name in KINDS:
         assert f"| `{name}` |" in page
