@@ -64,3 +64,17 @@ def test_the_wheel_ships_py_typed(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("handover_docs-*.whl")
     assert "handover_docs/py.typed" in zipfile.ZipFile(wheel).namelist()
+
+
+def test_validation_never_loads_the_diagram_package() -> None:
+    """The manifest layer sits below the diagrams: loading a handover imports no drawing code."""
+    probe = (
+        "import sys; from handover_docs import manifest; "
+        "manifest.load('tests/fixtures/site'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('handover_docs.diagrams', "
+        "'handover_docs.pages', 'handover_docs.mkdocs_plugin', 'mkdocs'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
