@@ -8,12 +8,12 @@ never inject HTML, links or table columns.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from handover_docs.pages.escape import text as escape_text
 from handover_docs.project import Project
 from handover_docs.review.audit_report import AuditReport
 from handover_docs.review.diff import HandoverDiff, ReleaseDiff
@@ -24,22 +24,16 @@ from handover_docs.review.history import (
     manifest_history,
 )
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#|])")
-"""Characters that start Markdown syntax inside a line (links need '[', so '(' is safe)."""
-
 
 def escape(text: object) -> str:
-    """Text safe to place in Markdown prose or a table cell: HTML and Markdown neutralised."""
-    value = html.escape(str(text), quote=False)
-    value = _MARKDOWN_SPECIALS.sub(r"\\\1", value)
-    return " ".join(value.split())
+    """Text safe to place in Markdown prose or a table cell: HTML and Markdown neutralised
+    (the generated pages' rule, :func:`handover_docs.pages.escape.text`)."""
+    return str(escape_text(text))
 
 
 def code(text: object) -> str:
     """Text shown as inline code; safe for any content (HTML entities, no backtick fence)."""
-    value = html.escape(str(text), quote=False)
-    value = _MARKDOWN_SPECIALS.sub(r"\\\1", value)
-    return "<code>" + " ".join(value.split()) + "</code>"
+    return f"<code>{escape_text(text)}</code>"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

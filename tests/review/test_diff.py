@@ -125,7 +125,8 @@ def test_git_revisions(tmp_path: Path) -> None:
     result = cli(["diff", "HEAD~1", "HEAD"], cwd=repo)
     assert result.returncode == 0, result.stderr
     assert "Churn model 1.0.0 → Churn model 1.1.0" in result.stdout
-    assert "Comparing <code>HEAD~1</code> with <code>HEAD</code>" in result.stdout
+    # "~" is written as an entity (one escaping rule for pages and diffs): HEAD~1 when rendered
+    assert "Comparing <code>HEAD&#126;1</code> with <code>HEAD</code>" in result.stdout
     assert "artifacts <code>weights</code>" in result.stdout
     same = cli(["diff", "main", "HEAD"], cwd=repo)
     assert "No semantic changes." in same.stdout
