@@ -29,8 +29,15 @@ from handover_docs.terminal import printable
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("keygen", help="make an Ed25519 signing key pair")
+    p = sub.add_parser("keygen", help="make a signing key pair (Ed25519, or ECDSA P-256)")
     p.add_argument("keyfile", help="private key file to write (KEYFILE.pub gets the public key)")
+    p.add_argument(
+        "--algorithm",
+        choices=keys.ALGORITHMS,
+        default=keys.ALGORITHMS[0],
+        help="ed25519 (default), or ecdsa-p256: signing then also writes model.sig, an OpenSSF "
+        "model-signing bundle",
+    )
     p.add_argument(
         "--encrypt",
         action="store_true",
@@ -141,12 +148,22 @@ def _passphrase(confirm: bool) -> bytes:
 def run_keygen(args: argparse.Namespace) -> int:
     keyfile = Path(args.keyfile)
     passphrase = _passphrase(confirm=True) if args.encrypt else None
-    key_id = keys.generate(keyfile, passphrase=passphrase, force=args.force)
+    key_id = keys.generate(
+        keyfile, passphrase=passphrase, force=args.force, algorithm=args.algorithm
+    )
     pub = keyfile.with_name(keyfile.name + ".pub")
     if args.json:
-        print_json({"ok": True, "key_id": key_id, "private": str(keyfile), "public": str(pub)})
+        print_json(
+            {
+                "ok": True,
+                "key_id": key_id,
+                "algorithm": args.algorithm,
+                "private": str(keyfile),
+                "public": str(pub),
+            }
+        )
     else:
-        print(printable(f"wrote {keyfile} (private, mode 0600) and {pub}"))
+        print(printable(f"wrote {keyfile} ({args.algorithm} private, mode 0600) and {pub}"))
         print(f"key id {key_id}")
         print("publish the key id out of band; auditors pin it with 'handover verify --key-id'")
     return 0
@@ -220,6 +237,7 @@ def run_sign(args: argparse.Namespace) -> int:
                     "evidence": result.evidence_time,
                 },
                 "warnings": result.warnings,
+                "model_signing_bundle": str(result.bundle) if result.bundle else None,
             }
         )
     else:
@@ -229,6 +247,8 @@ def run_sign(args: argparse.Namespace) -> int:
         )
         print(f"key id    {result.key_id}")
         print(f"signature {printable(str(result.signature))}")
+        if result.bundle:
+            print(f"bundle    {printable(str(result.bundle))} (OpenSSF model-signing)")
         print(f"source    {result.source_time or 'unknown'} (when the sources last changed)")
         print(f"signed    {result.signed_time or _NOT_RECORDED} (when this signature was made)")
         if evidence_digest:

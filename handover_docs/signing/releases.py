@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.signing import dsse, keys, remote
 from handover_docs.signing.statement import (
@@ -53,7 +51,7 @@ def _bad(where: str, message: str, hint: str = "") -> HandoverError:
 
 
 def load_previous(
-    spec: str, trusted: Sequence[Ed25519PublicKey], *, timeout: float = 20.0
+    spec: str, trusted: Sequence[keys.PublicKey], *, timeout: float = 20.0
 ) -> PreviousRelease:
     """The previous release at SPEC; refused unless a key in TRUSTED signed it."""
     site: Site | None

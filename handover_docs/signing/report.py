@@ -44,6 +44,7 @@ ProblemKind = Literal[
     "unsafe-name",
     "fetch-error",
     "chain",
+    "model-signing",
 ]
 
 

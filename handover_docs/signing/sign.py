@@ -32,13 +32,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from handover_docs import __version__
 from handover_docs.atomic import write_atomic
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.git import run_git
-from handover_docs.signing import dsse, hashing, keys, remote
+from handover_docs.signing import dsse, hashing, keys, model_sig, remote
 from handover_docs.signing.releases import PreviousRelease, load_previous, release_path
 from handover_docs.signing.statement import (
     KEY_FILE,
@@ -91,7 +89,7 @@ class SignOptions:
     """When the signed evidence's checks finished (see :func:`evidence_time`)."""
     signed_at: str | None = None
     """An explicit signing time (RFC 3339 or Unix seconds); default HANDOVER_SIGNED_AT."""
-    previous_keys: tuple[Ed25519PublicKey, ...] = ()
+    previous_keys: tuple[keys.PublicKey, ...] = ()
     """Keys besides the signing key trusted to have signed the previous release (rotation)."""
     project_root: Path | None = None
     """Where to read the source commit from (git), default: the current folder."""
@@ -115,6 +113,8 @@ class SignResult:
     source_time: str | None = None
     signed_time: str | None = None
     evidence_time: str | None = None
+    bundle: Path | None = None
+    """The OpenSSF model-signing bundle written (ECDSA keys), else None."""
 
 
 def _bad(where: str | Path, message: str, hint: str = "") -> HandoverError:
@@ -286,11 +286,12 @@ def sign_site(
     added: dict[str, bytes] = {KEY_FILE: keys.public_pem(key.public)}
     if previous is not None:
         added.update(previous.carried)
-    _check_targets(site_dir, [SIGNATURE_FILE, *added])
+    bundle_names = [model_sig.MODEL_SIG_FILE] if key.algorithm == "ecdsa-p256" else []
+    _check_targets(site_dir, [SIGNATURE_FILE, *added, *bundle_names])
     temp_dir = _temp_dir(site_dir)
     try:
         warnings.extend(_remove_stale_temps(site_dir))
-        entries, refusals = hashing.scan(site_dir, skip=(SIGNATURE_FILE, *added))
+        entries, refusals = hashing.scan(site_dir, skip=(SIGNATURE_FILE, *added, *bundle_names))
         if refusals:
             raise HandoverError(
                 [
@@ -314,13 +315,23 @@ def sign_site(
             if got.sha256 is None:
                 raise _bad(site_dir / entry.path, f"cannot sign: {got.error} while hashing")
             subjects.append(Subject(entry.path, got.sha256, got.size))
+        release = options.release or str(sequence)
+        if bundle_names:
+            # The OpenSSF bundle lists every other file; it is then a subject of our own.
+            bundle = model_sig.build(
+                key, f"handover-site@{release}", [(s.name, s.sha256) for s in subjects]
+            )
+            added[model_sig.MODEL_SIG_FILE] = bundle
+            subjects.append(
+                Subject(model_sig.MODEL_SIG_FILE, hashlib.sha256(bundle).hexdigest(), len(bundle))
+            )
         subjects.sort(key=lambda s: s.name)
 
         commit, dirty = source_state(root)
         source_text = format_time(source) if source else None
         signed_text = format_time(signed) if signed else None
         predicate = Predicate(
-            release=options.release or str(sequence),
+            release=release,
             sequence=sequence,
             build_time=source_text or format_time(base),
             expires=expires,
@@ -345,7 +356,7 @@ def sign_site(
             evidence_time=options.evidence_time if options.evidence_sha256 else None,
         )
         payload = encode(Statement(tuple(subjects), predicate))
-        signature = key.private.sign(dsse.pae(dsse.PAYLOAD_TYPE, payload))
+        signature = key.sign(dsse.pae(dsse.PAYLOAD_TYPE, payload))
         envelope = dsse.Envelope(
             dsse.PAYLOAD_TYPE, payload, (dsse.Signature(key.key_id, signature),)
         )
@@ -375,6 +386,7 @@ def sign_site(
         source_text,
         signed_text,
         predicate.evidence_time,
+        site_dir / model_sig.MODEL_SIG_FILE if bundle_names else None,
     )
 
 

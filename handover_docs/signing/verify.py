@@ -8,6 +8,7 @@ by size before they are hashed, and never read past the recorded size.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import stat
 from collections.abc import Sequence
@@ -15,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from handover_docs.errors import HandoverError
-from handover_docs.signing import dsse, hashing, keys, remote, state
+from handover_docs.signing import dsse, hashing, keys, model_sig, remote, state
+from handover_docs.signing.keys import PublicKey
 from handover_docs.signing.report import ChainLink, ProblemKind, Verdict
 from handover_docs.signing.statement import (
     KEY_FILE,
@@ -132,7 +132,7 @@ class LocalSite:
 class Trust:
     """What the auditor trusts: public key files and/or pinned key ids."""
 
-    keys: list[Ed25519PublicKey] = field(default_factory=list)
+    keys: list[PublicKey] = field(default_factory=list)
     key_ids: list[str] = field(default_factory=list)
 
     @property
@@ -170,9 +170,7 @@ def open_site(target: str, options: Options) -> Site:
     return LocalSite(path)
 
 
-def _verifying_key(
-    envelope: dsse.Envelope, candidates: Sequence[Ed25519PublicKey]
-) -> Ed25519PublicKey | None:
+def _verifying_key(envelope: dsse.Envelope, candidates: Sequence[PublicKey]) -> PublicKey | None:
     """The first candidate key under which some signature verifies (keyid is never consulted)."""
     message = envelope.pae()
     for key in candidates:
@@ -182,7 +180,10 @@ def _verifying_key(
     return None
 
 
-def _check_signature(site: Site, envelope: dsse.Envelope, trust: Trust, verdict: Verdict) -> bool:
+def _check_signature(
+    site: Site, envelope: dsse.Envelope, trust: Trust, verdict: Verdict
+) -> PublicKey | None:
+    """The trusted key that signed the envelope, or None (with the problem recorded)."""
     shipped_data, _ = site.read(KEY_FILE, MAX_KEY_BYTES)
     shipped = keys.parse_public(shipped_data) if shipped_data else None
     shipped_id = keys.key_id(shipped) if shipped else None
@@ -193,14 +194,14 @@ def _check_signature(site: Site, envelope: dsse.Envelope, trust: Trust, verdict:
     trusted = _verifying_key(envelope, candidates)
     if trusted is not None:
         verdict.key_id = keys.key_id(trusted)
-        return True
+        return trusted
     if shipped is not None and _verifying_key(envelope, [shipped]) is not None:
         verdict.add(
             "untrusted-key",
             f"signed by key {shipped_id} (the key shipped in the site), which is not trusted; "
             f"expected {expected}",
         )
-        return False
+        return None
     named = ", ".join(sorted({_shown(s.keyid) for s in envelope.signatures}))
     if trust.key_ids and not trust.keys and shipped_id not in trust.key_ids:
         site_key = (
@@ -210,13 +211,44 @@ def _check_signature(site: Site, envelope: dsse.Envelope, trust: Trust, verdict:
             "untrusted-key",
             f"cannot resolve the pinned key {expected}: {site_key}; the envelope names key {named}",
         )
-        return False
+        return None
     verdict.add(
         "bad-signature",
         f"no signature verifies under the trusted key {expected} "
         f"(the envelope names key {named}; a key id proves nothing)",
     )
-    return False
+    return None
+
+
+def _check_model_sig(site: Site, statement: Statement, signer: PublicKey, verdict: Verdict) -> None:
+    """Check the OpenSSF model-signing bundle as model-signing would, when it is a subject.
+
+    Its bytes are bound by our statement (a changed bundle is already 'modified'); here
+    its own signature and file list are checked, so a site that passes here passes
+    ``model_signing verify key`` too."""
+    name = model_sig.MODEL_SIG_FILE
+    subject = next((s for s in statement.subjects if s.name == name), None)
+    if subject is None:
+        return
+    if keys.algorithm(signer) != "ecdsa-p256":
+        verdict.notes.append(
+            f"{name} is a signed file but not checked: the site is signed with an "
+            f"{keys.algorithm(signer)} key, and model-signing bundles are written for ECDSA keys"
+        )
+        return
+    data, _ = site.read(name, min(subject.size, model_sig.MAX_BUNDLE_BYTES))
+    if data is None or hashlib.sha256(data).hexdigest() != subject.sha256:
+        return  # reported by the file check as missing or modified
+    files = {s.name: s.sha256 for s in statement.subjects}
+    try:
+        checked = model_sig.check(data, signer, files)
+    except model_sig.BundleError as exc:
+        verdict.add("model-signing", f"the OpenSSF model-signing bundle is refused: {exc}", name)
+        return
+    verdict.notes.append(
+        f"{name} (OpenSSF model-signing bundle) verified: signed by the same key, "
+        f"{checked.resources} files listed"
+    )
 
 
 def _shown(keyid: str) -> str:
@@ -252,7 +284,8 @@ def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict
     except dsse.EnvelopeError as exc:
         verdict.add("malformed-signature", f"{SIGNATURE_FILE}: {exc}")
         return verdict
-    signed = _check_signature(site, envelope, trust, verdict)
+    signer = _check_signature(site, envelope, trust, verdict)
+    signed = signer is not None
     if envelope.payload_type != dsse.PAYLOAD_TYPE:
         verdict.add(
             "payload-type",
@@ -272,6 +305,8 @@ def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict
     subjects = [(s.name, s.sha256, s.size) for s in statement.subjects]
     for kind, path, message in site.check_files(subjects):
         verdict.add(kind, message, path)
+    if signer is not None:
+        _check_model_sig(site, statement, signer, verdict)
     failed_files = {p.path for p in verdict.problems if p.path}
     verdict.files_checked = len(subjects) - len(failed_files & {s[0] for s in subjects})
     if note := site.extras_note():
@@ -496,7 +531,7 @@ def _walk_chain(
         current = statement
 
 
-def _pinned(site: Site, trust: Trust) -> list[Ed25519PublicKey]:
+def _pinned(site: Site, trust: Trust) -> list[PublicKey]:
     if not trust.key_ids:
         return []
     data, _ = site.read(KEY_FILE, MAX_KEY_BYTES)

@@ -42,10 +42,10 @@ class Key:
     key_id: str
 
 
-def make_key(folder: Path, name: str = "signer") -> Key:
+def make_key(folder: Path, name: str = "signer", algorithm: str = "ed25519") -> Key:
     folder.mkdir(parents=True, exist_ok=True)
     private = folder / name
-    key_id = keys.generate(private)
+    key_id = keys.generate(private, algorithm=algorithm)
     return Key(keys.load_private_file(private, None), private, folder / f"{name}.pub", key_id)
 
 
