@@ -28,7 +28,7 @@ VERIFY_JS_PATH = "assets/handover/verify.js"
 
 
 def verify_js() -> str:
-    """The in-browser check (WebCrypto Ed25519; Chromium >= 137)."""
+    """The in-browser check (WebCrypto Ed25519, Chromium >= 137; or ECDSA P-256)."""
     return resources.files("handover_docs.signing").joinpath("assets/verify.js").read_text("utf-8")
 
 
@@ -80,8 +80,8 @@ JavaScript; use the command line below.</noscript></p>
 
 <script src="{root}{html.escape(script_path, quote=True)}" defer></script>
 
-The check verifies the signature with WebCrypto Ed25519 (Chromium 137 or later) and then
-fetches every signed file as this host serves it and compares its digest. It uses the public
+The check verifies the signature with WebCrypto (Ed25519 keys need Chromium 137 or later;
+ECDSA P-256 keys work in every current browser) and then fetches every signed file as this host serves it and compares its digest. It uses the public
 key shipped in the site (`{KEY_FILE}`), and both the key and this script come from the same
 host as the pages: **only a key id you obtained out of band and pinned above proves who
 signed**. A host that controls the site could also change this script; for an audit, use

@@ -1,7 +1,8 @@
 /* handover-docs: in-browser check of a signed handover site.
  *
  * Verifies the DSSE envelope in handover-signature.json with WebCrypto Ed25519
- * (Chromium >= 137, Firefox >= 129, Safari >= 17) against the key shipped in the
+ * (Chromium >= 137, Firefox >= 129, Safari >= 17) or ECDSA P-256 / SHA-256 (every
+ * current browser; the DER signature becomes WebCrypto's raw r||s) against the key shipped in the
  * site, then fetches every signed file as served and compares its SHA-256.
  * A key shipped in the site proves nothing by itself: the result is trusted only
  * when the key id equals one pinned out of band (typed in, or ?key-id=... in the URL).
@@ -74,10 +75,45 @@
     return "sha256:" + (await sha256Hex(der));
   }
 
+  /* The SPKI's algorithm: Ed25519, or ECDSA on P-256 (id-ecPublicKey + prime256v1). */
+  var ED25519_SPKI = "302a300506032b6570032100";
+  var P256_OIDS = "06072a8648ce3d020106082a8648ce3d030107";
+  function keyAlgorithm(der) {
+    var h = hex(der);
+    if (h.indexOf(ED25519_SPKI) === 0 && der.length === 44) {
+      return { name: "ed25519", importAs: { name: "Ed25519" }, verifyAs: { name: "Ed25519" } };
+    }
+    if (h.indexOf(P256_OIDS) !== -1 && der.length === 91) {
+      return { name: "ecdsa-p256", importAs: { name: "ECDSA", namedCurve: "P-256" },
+               verifyAs: { name: "ECDSA", hash: "SHA-256" } };
+    }
+    throw new Error("the key is neither Ed25519 nor ECDSA P-256");
+  }
+
+  /* An ECDSA signature in DER (SEQUENCE of two INTEGERs, as the signer writes it) to
+   * the fixed-size r||s that WebCrypto verifies; null when it is not strict DER. */
+  function derToRaw(sig, size) {
+    if (sig.length < 8 || sig[0] !== 0x30 || sig[1] !== sig.length - 2) return null;
+    var out = new Uint8Array(2 * size);
+    var at = 2;
+    for (var part = 0; part < 2; part++) {
+      if (sig[at] !== 0x02) return null;
+      var len = sig[at + 1];
+      var body = sig.subarray(at + 2, at + 2 + len);
+      if (len < 1 || body.length !== len || body[0] & 0x80) return null;
+      if (len > 1 && body[0] === 0 && !(body[1] & 0x80)) return null;
+      if (body[0] === 0) body = body.subarray(1);
+      if (body.length > size) return null;
+      out.set(body, (part + 1) * size - body.length);
+      at += 2 + len;
+    }
+    return at === sig.length ? out : null;
+  }
+
   /* Verify an envelope (text of handover-signature.json) with a PEM key.
    * Returns {ok, keyId, payloadType, statement, statementDigest, error}. */
   async function verifyEnvelope(envelopeText, pemText) {
-    var result = { ok: false, keyId: null, payloadType: null, statement: null,
+    var result = { ok: false, keyId: null, algorithm: null, payloadType: null, statement: null,
                    statementDigest: null, error: "" };
     var env;
     try {
@@ -94,13 +130,16 @@
     result.payloadType = env.payloadType;
     var der = pemToDer(pemText);
     result.keyId = await keyIdOf(der);
-    var key = await crypto.subtle.importKey("spki", der, { name: "Ed25519" }, false, ["verify"]);
+    var alg = keyAlgorithm(der);
+    result.algorithm = alg.name;
+    var key = await crypto.subtle.importKey("spki", der, alg.importAs, false, ["verify"]);
     var payload = b64decode(env.payload);
     var message = pae(env.payloadType, payload);
     var verified = false;
     for (var i = 0; i < env.signatures.length && !verified; i++) {
       var sig = b64decode(env.signatures[i].sig);
-      verified = await crypto.subtle.verify({ name: "Ed25519" }, key, sig, message);
+      if (alg.name === "ecdsa-p256") sig = derToRaw(sig, 32);
+      if (sig) verified = await crypto.subtle.verify(alg.verifyAs, key, sig, message);
     }
     if (!verified) {
       result.error = "the signature does not verify under the site's key";
@@ -396,6 +435,8 @@
     pae: pae,
     pemToDer: pemToDer,
     keyIdOf: keyIdOf,
+    keyAlgorithm: keyAlgorithm,
+    derToRaw: derToRaw,
     verifyEnvelope: verifyEnvelope,
     pageUrl: pageUrl,
     checkSubjects: checkSubjects,
