@@ -1,24 +1,21 @@
-"""Read a signed release without the signing package: decode a DSSE envelope's statement.
+"""Read what a signed release claims: its files and predicate, for ``handover diff``.
 
-A signed site carries a DSSE envelope (JSON with ``payloadType``, base64 ``payload`` and
-``signatures``) whose payload is an in-toto Statement v1. The diff only compares what
-two releases *claim*; ``handover verify`` is what checks the signatures.
+The envelope is parsed by the signing package's own strict reader (which needs no
+cryptography); the statement is read leniently, since the diff only compares what two
+releases *claim* (older predicate versions included): ``handover verify`` is what checks
+the signatures and the statement's every rule.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from handover_docs.errors import HandoverError
-
-SIGNATURE_FILE = "handover-signature.json"
-"""Where ``handover sign`` puts the envelope in a site (looked for first)."""
+from handover_docs.signing.dsse import EnvelopeError, parse_envelope, strict_json
+from handover_docs.signing.statement import SIGNATURE_FILE
 
 MAX_ENVELOPE_BYTES = 256 * 1024 * 1024
 _SEARCH_DEPTH = 3
@@ -36,16 +33,6 @@ class Release:
     """Site path to sha256."""
     predicate_type: str
     predicate: dict[str, Any]
-
-
-def _decode(text: str) -> bytes:
-    padded = text + "=" * (-len(text) % 4)
-    try:
-        if "-" in text or "_" in text:
-            return base64.urlsafe_b64decode(padded)
-        return base64.b64decode(padded, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"payload is not base64: {exc}") from None
 
 
 def is_envelope(path: Path) -> bool:
@@ -93,19 +80,20 @@ def read_release(path: Path, label: str = "") -> Release:
     try:
         if envelope.stat().st_size > MAX_ENVELOPE_BYTES:
             raise HandoverError(f"{envelope}: signature file is too large", envelope)
-        data = json.loads(envelope.read_text(encoding="utf-8"))
-        payload = _decode(str(data["payload"]))
-        statement = json.loads(payload)
+        payload = parse_envelope(envelope.read_bytes()).payload
+        statement = strict_json(payload, "the statement")
+        if not isinstance(statement, dict):
+            raise EnvelopeError("the statement is not a JSON object")
         subjects = {
             str(s["name"]): str((s.get("digest") or {}).get("sha256", ""))
             for s in statement.get("subject") or []
         }
         predicate = statement.get("predicate") or {}
         if not isinstance(predicate, dict):
-            raise ValueError("predicate is not an object")
+            raise EnvelopeError("predicate is not an object")
     except HandoverError:
         raise
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, EnvelopeError, KeyError, TypeError, AttributeError) as exc:
         raise HandoverError(
             f"{envelope}: not a readable DSSE envelope with an in-toto statement ({exc})",
             envelope,
