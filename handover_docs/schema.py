@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     ConfigDict,
     Field,
+    StringConstraints,
 )
 
 from handover_docs.schema_types import (
@@ -133,6 +134,41 @@ class QuantitativeAnalysis(Strict):
     """The subgroup or condition the value was measured on."""
     dataset: DatasetRef | None = None
     note: str = ""
+    predictions: str | None = None
+    """Name of a ``card.predictions`` set: the value is recomputed from that file (``metric``
+    one of roc_auc, pr_auc, precision, recall, specificity, f1, accuracy, brier, or one of
+    those with ``_mean``: the mean over the set's slices) and checked by
+    ``kind: recompute-metrics``."""
+    group: str | None = None
+    """Recompute on the rows whose slice column holds this value only."""
+
+
+class Predictions(Strict):
+    """A file of held-out predictions (CSV with a header; Parquet when pyarrow is installed)
+    that the model card's metrics, intervals and plots are recomputed from."""
+
+    name: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    """How quantitative analyses name this set (``predictions: test``)."""
+    artifact: ArtifactRef
+    """The inventory entry of the file (its path and sha256)."""
+    label: Text = "label"
+    """Column of the true labels."""
+    score: Text = "score"
+    """Column of the model's scores (higher means more likely positive)."""
+    slice: str | None = None
+    """Optional column of slice values (e.g. the seed): metrics are also given per slice."""
+    positive: str = "1"
+    """The label value of the positive class, as written in the file."""
+    threshold: float
+    """The deployed decision threshold: positive when score >= threshold."""
+    abs_tol: float = Field(default=1e-6, ge=0)
+    """Largest |reported - recomputed| the check accepts."""
+    resamples: int = Field(default=1000, ge=0, le=100_000)
+    """Bootstrap resamples for the confidence intervals (0: none)."""
+    seed: int = Field(default=0, ge=0)
+    """Seed of the bootstrap, so intervals are the same on every build."""
+    level: float = Field(default=0.95, gt=0, lt=1)
+    """Confidence level of the intervals."""
 
 
 class ModelCard(Strict):
@@ -148,6 +184,8 @@ class ModelCard(Strict):
     evaluation_data: Text
     training_data: Text
     quantitative_analyses: list[QuantitativeAnalysis] = []
+    predictions: list[Predictions] = []
+    """Prediction files the quantitative analyses are recomputed from."""
     ethical_considerations: Text
     caveats_and_recommendations: Text
 
@@ -581,6 +619,14 @@ class MetricDriftCheck(Strict):
     """Only these drift thresholds; empty means all."""
 
 
+class RecomputeMetricsCheck(Strict):
+    """Recompute the model card's metrics from its prediction files and compare."""
+
+    kind: Literal["recompute-metrics"]
+    predictions: list[str] = []
+    """Only the quantitative analyses of these prediction sets; empty means all."""
+
+
 class CustomCheck(Strict):
     """A check from a plugin (entry point or the project's plugins/ folder)."""
 
@@ -590,7 +636,12 @@ class CustomCheck(Strict):
 
 
 CheckSpec = Annotated[
-    ArtifactCheck | EnvironmentCheck | CommandCheck | MetricDriftCheck | CustomCheck,
+    ArtifactCheck
+    | EnvironmentCheck
+    | CommandCheck
+    | MetricDriftCheck
+    | RecomputeMetricsCheck
+    | CustomCheck,
     Field(discriminator="kind"),
 ]
 

@@ -10,8 +10,10 @@ Usage:
 python -m model.seed_sweep --seeds 5 --out model/artifacts/seed_sweep
 ```
 
-Writes `OUT/metrics.json` (flat: `<metric>_mean`, `<metric>_std`, `n_seeds`) and
-`OUT/per_seed.json` (the metrics of every seed). Standard deviations are sample
+Writes `OUT/metrics.json` (flat: `<metric>_mean`, `<metric>_std`, `n_seeds`),
+`OUT/per_seed.json` (the metrics of every seed) and `OUT/predictions.csv` (every seed's
+held-out predictions, `seed,label,score`, from which the model card's `_mean` values are
+recomputed). Standard deviations are sample
 standard deviations (ddof = 1).
 """
 
@@ -24,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.data import DEFAULT_CSV, write_atomic
-from model.evaluate import DIGITS
+from model.data import DEFAULT_CSV, load_csv, split, write_atomic
+from model.evaluate import DIGITS, predictions_csv
 from model.train import load_config, metrics_bytes, train
 
 SUMMARISED = ("accuracy", "roc_auc", "recall", "precision", "f1", "specificity", "brier")
@@ -33,13 +35,25 @@ SUMMARISED = ("accuracy", "roc_auc", "recall", "precision", "f1", "specificity",
 
 
 def sweep(
-    config_path: Path, seeds: list[int], data_path: Path = DEFAULT_CSV
+    config_path: Path,
+    seeds: list[int],
+    data_path: Path = DEFAULT_CSV,
+    predictions: list[tuple[int, np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """Train once per seed; return (summary, metrics per seed)."""
+    """Train once per seed; return (summary, metrics per seed).
+
+    ``predictions`` (when given) receives (seed, labels, P(malignant)) of every held-out split.
+    """
     per_seed: dict[str, dict[str, float]] = {}
+    data = load_csv(data_path) if predictions is not None else None
     for seed in seeds:
-        _, metrics = train(load_config(config_path, seed), data_path, log=lambda _m: None)
+        config = load_config(config_path, seed)
+        bundle, metrics = train(config, data_path, log=lambda _m: None)
         per_seed[str(seed)] = metrics
+        if predictions is not None and data is not None:
+            parts = split(data, config.seed, config.test_size)
+            proba = bundle["pipeline"].predict_proba(parts.X_test)[:, 1]
+            predictions.append((seed, parts.y_test, proba))
     summary: dict[str, float] = {"n_seeds": len(seeds)}
     for name in SUMMARISED:
         values = np.array([m[name] for m in per_seed.values()], dtype=np.float64)
@@ -61,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds < 2:
         parser.error("--seeds must be at least 2 for a standard deviation")
     seeds = list(range(args.first, args.first + args.seeds))
-    summary, per_seed = sweep(args.config, seeds)
+    held_out: list[tuple[int, np.ndarray, np.ndarray]] = []
+    summary, per_seed = sweep(args.config, seeds, predictions=held_out)
     for seed, metrics in per_seed.items():
         print(
             f"seed {seed}: roc_auc={metrics['roc_auc']} recall={metrics['recall']} "
@@ -73,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     write_atomic(
         args.out / "per_seed.json",
         (json.dumps(per_seed, indent=2, sort_keys=True) + "\n").encode("utf-8"),
+    )
+    write_atomic(
+        args.out / "predictions.csv",
+        predictions_csv(
+            np.concatenate([y for _, y, _ in held_out]),
+            np.concatenate([p for _, _, p in held_out]),
+            [seed for seed, y, _ in held_out for _ in range(len(y))],
+        ),
     )
     return 0
 

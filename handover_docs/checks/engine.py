@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
-from handover_docs.checks import artifact, command, drift, environ, environment
+from handover_docs.checks import artifact, command, drift, environ, environment, recompute
 from handover_docs.checks.evidence import CheckRecord, ComparisonRecord, now, read_log
 from handover_docs.checks.plugins import PLUGINS_FOLDER, Plugin, discover
 from handover_docs.checks.result import CheckContext, CheckResult
@@ -37,6 +37,7 @@ from handover_docs.schema import (
     CustomCheck,
     EnvironmentCheck,
     MetricDriftCheck,
+    RecomputeMetricsCheck,
 )
 
 DEFAULT_JOBS = 2
@@ -256,6 +257,8 @@ def _dispatch(context: CheckContext, spec: CheckSpec, plugins: dict[str, Plugin]
         return command.run(context, spec)
     if isinstance(spec, MetricDriftCheck):
         return drift.run(context, spec)
+    if isinstance(spec, RecomputeMetricsCheck):
+        return recompute.run(context, spec)
     plugin = plugins[spec.plugin]
     context.log(f"plugin '{plugin.name}' from {plugin.origin}")
     result = plugin.function(context, dict(spec.options))
