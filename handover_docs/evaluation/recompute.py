@@ -10,6 +10,7 @@ Pages, exports and the ``recompute-metrics`` check all read this one result.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,13 @@ class Estimate:
             return ""
         return f"[{self.ci[0]:.{digits}f}, {self.ci[1]:.{digits}f}]"
 
+    def shown(self, level: float = 0.95) -> str:
+        """The value and its interval as pages show them: '0.9623 (95 % CI 0.900-1.000)'."""
+        value = "n/a" if np.isnan(self.value) else f"{self.value:.4f}"
+        if self.ci is None:
+            return value
+        return f"{value} ({level * 100:g} % CI {self.ci[0]:.3f}–{self.ci[1]:.3f})"
+
 
 @dataclass
 class SetResult:
@@ -57,6 +65,13 @@ class SetResult:
         if metric.endswith("_mean") and self.slices:
             return self.means.get(metric[: -len("_mean")])
         return self.overall.get(metric)
+
+    def table(self) -> list[tuple[str, Estimate]]:
+        """(metric, estimate) overall, in the order of :data:`METRICS`."""
+        return [(m, self.overall[m]) for m in METRICS]
+
+    def ci_label(self) -> str:
+        return f"{self.spec.level * 100:g} % CI"
 
     def plots(self) -> str:
         """The five plots of this set as one block of HTML."""
@@ -90,6 +105,13 @@ class Reported:
     estimate: Estimate | None
     problem: str = ""
     """Why there is no estimate (unknown set, unreadable file, unknown metric)."""
+    level: float = 0.95
+
+    def shown(self) -> str:
+        """The recomputed value with its interval, or why there is none."""
+        if self.estimate is None:
+            return f"not recomputed: {self.problem}"
+        return self.estimate.shown(self.level)
 
 
 @dataclass
@@ -204,5 +226,26 @@ def evaluate(loaded: LoadedHandover, only: list[str] | None = None) -> Evaluatio
                     + f" from predictions '{qa.predictions}' (metrics: {', '.join(METRICS)},"
                     " or <metric>_mean over the slices)"
                 )
-        result.reported.append(Reported(index, qa, where, estimate, problem))
+        level = next((s.level for s in card.predictions if s.name == qa.predictions), 0.95)
+        result.reported.append(Reported(index, qa, where, estimate, problem, level))
     return result
+
+
+def lazily(loaded: LoadedHandover) -> Callable[[], Evaluation]:
+    """``evaluate(loaded)`` on first call only: pages that never ask pay nothing."""
+    done: list[Evaluation] = []
+
+    def get() -> Evaluation:
+        if not done:
+            done.append(evaluate(loaded))
+        return done[0]
+
+    return get
+
+
+def recomputed_values(loaded: LoadedHandover) -> dict[int, Reported]:
+    """Quantitative analysis index -> its recomputation, for those recomputed (exports:
+    they carry the recomputed value and interval; an unreadable file leaves the typed one)."""
+    if not loaded.handover.model.card.predictions:
+        return {}
+    return {r.index: r for r in evaluate(loaded).reported if r.estimate is not None}

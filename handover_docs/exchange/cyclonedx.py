@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handover_docs import __version__, schema
+from handover_docs.evaluation.recompute import Reported, recomputed_values
 from handover_docs.manifest import LoadedHandover
 
 SPEC_VERSION = "1.6"
@@ -103,6 +104,17 @@ def _dataset(h: schema.Handover, d: schema.Dataset) -> dict[str, Any]:
     return component
 
 
+def _interval(rep: Reported | None) -> dict[str, Any]:
+    """The recomputed value and its bootstrap interval (recompute-metrics), when there is one."""
+    if rep is None or rep.estimate is None:
+        return {}
+    out: dict[str, Any] = {"value": f"{rep.estimate.value:.6g}"}
+    if rep.estimate.ci is not None:
+        low, high = rep.estimate.ci
+        out["confidenceInterval"] = {"lowerBound": f"{low:.6g}", "upperBound": f"{high:.6g}"}
+    return out
+
+
 def _model(loaded: LoadedHandover) -> dict[str, Any]:
     h = loaded.handover
     m, card = h.model, h.model.card
@@ -137,14 +149,16 @@ def _model(loaded: LoadedHandover) -> dict[str, Any]:
         ),
     }
     if card.quantitative_analyses:
+        recomputed = recomputed_values(loaded)
         model_card["quantitativeAnalysis"] = {
             "performanceMetrics": [
                 {
                     "type": qa.metric,
                     "value": f"{qa.value:g}",
                     "slice": qa.slice + (f" ({qa.dataset})" if qa.dataset else ""),
+                    **_interval(recomputed.get(index)),
                 }
-                for qa in card.quantitative_analyses
+                for index, qa in enumerate(card.quantitative_analyses)
             ]
         }
     component: dict[str, Any] = {

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from handover_docs import __version__, schema
+from handover_docs.evaluation.recompute import Reported, recomputed_values
 from handover_docs.manifest import LoadedHandover
 
 HF_LICENSES = frozenset(
@@ -170,20 +171,25 @@ def metadata(loaded: LoadedHandover) -> dict[str, Any]:
     metric_names = sorted({qa.metric for qa in m.card.quantitative_analyses})
     if metric_names:
         data["metrics"] = [_slug(n) or n for n in metric_names]
-    results = _model_index_results(h, task or "other")
+    results = _model_index_results(h, task or "other", recomputed_values(loaded))
     if results:
         data["model-index"] = [{"name": m.id, "results": results}]
     return data
 
 
-def _model_index_results(h: schema.Handover, task: str) -> list[dict[str, Any]]:
+def _model_index_results(
+    h: schema.Handover, task: str, recomputed: dict[int, Reported]
+) -> list[dict[str, Any]]:
+    """Results per (dataset, slice); a value recomputed from predictions replaces the typed one."""
     datasets = {d.id: d for d in h.datasets}
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for qa in h.model.card.quantitative_analyses:
+    for index, qa in enumerate(h.model.card.quantitative_analyses):
         if qa.dataset is None:
             continue
+        rep = recomputed.get(index)
+        value = round(rep.estimate.value, 6) if rep and rep.estimate else qa.value
         grouped.setdefault((qa.dataset, qa.slice), []).append(
-            {"type": _slug(qa.metric) or qa.metric, "value": qa.value, "name": qa.metric}
+            {"type": _slug(qa.metric) or qa.metric, "value": value, "name": qa.metric}
         )
     results = []
     for (dataset_id, slice_name), metrics in grouped.items():
@@ -242,11 +248,13 @@ def card_markdown(loaded: LoadedHandover) -> str:
     out += ["## Training data", "", card.training_data.strip(), ""]
     out += ["## Evaluation data", "", card.evaluation_data.strip(), ""]
     if card.quantitative_analyses:
+        recomputed = recomputed_values(loaded)
         out += ["## Results", "", "| Metric | Value | Slice | Dataset |", "|---|---|---|---|"]
-        for qa in card.quantitative_analyses:
+        for index, qa in enumerate(card.quantitative_analyses):
+            rep = recomputed.get(index)
+            shown = rep.shown() if rep else f"{qa.value:g}"
             out.append(
-                f"| {_cell(qa.metric)} | {qa.value:g} | {_cell(qa.slice)} | "
-                f"{_cell(qa.dataset or '—')} |"
+                f"| {_cell(qa.metric)} | {shown} | {_cell(qa.slice)} | {_cell(qa.dataset or '—')} |"
             )
         out.append("")
     out += ["## Ethical considerations", "", card.ethical_considerations.strip(), ""]

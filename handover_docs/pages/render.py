@@ -36,6 +36,7 @@ from handover_docs.checks.evidence import (
 from handover_docs.checks.evidence import default_path as default_evidence_path
 from handover_docs.diagrams import CSS_PATH as DIAGRAMS_CSS
 from handover_docs.errors import Finding, HandoverError, Location, display_path
+from handover_docs.evaluation import recompute
 from handover_docs.glossary import term_anchor
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages import escape
@@ -406,6 +407,7 @@ def base_context(
         "status_counts": _status_counts(statuses),
         "audit_markdown": _memo(lambda: _audit_markdown(loaded, evidence_file)),
         "changes_markdown": _memo(lambda: _changes_markdown(loaded)),
+        "evaluation": recompute.lazily(loaded),
         "narratives": {n.role: n for n in h.narratives},
         "manifest_files": loaded.files,
         "manifest_digest": loaded.digest,
