@@ -25,12 +25,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.markdown_scan import line_kinds
 from handover_docs.pages import escape
 from handover_docs.pages.render import Linker, display_name
 from handover_docs.schema import uri_scheme
 
 _REF = re.compile(r"(\\?)\[\[(=?)([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
 _ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
@@ -68,20 +68,10 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
     """Replace every reference in a narrative page; ``page`` is its path under the docs root."""
     findings: list[Finding] = []
     out_lines: list[str] = []
-    fence: str | None = None
     lines = markdown.split("\n")
+    kinds = line_kinds(lines)
     for lineno, line in enumerate(lines, start=1):
-        opener = _FENCE.match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-            out_lines.append(line)
-            continue
-        if opener:
-            fence = opener.group(1)
-            out_lines.append(line)
-            continue
-        if "[[" not in line:
+        if "[[" not in line or kinds[lineno - 1] != "text":  # code and front matter stay
             out_lines.append(line)
             continue
         spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(line)]

@@ -70,3 +70,16 @@ def test_values_in_headings_cannot_close_the_title(linker: Linker) -> None:
     assert "</title>" not in atx and "&lt;" not in atx and "‹/title›" in atx
     assert "‹/title›‹script›" in setext
     assert "&lt;/title&gt;" in body
+
+
+def test_code_is_left_alone_by_the_same_rule_as_the_glossary(linker: Linker) -> None:
+    """References in code stay literal, with the one Markdown scanner's rule: a ``` line with
+    an info string does not close a fence, and indented code and front matter are code."""
+    text = (
+        "---\ntitle: [[weights]]\n---\n"
+        "````md\n```python\n[[weights]] in a nested example\n```\n````\n\n"
+        "Para.\n\n    [[weights]] in indented code\n\nSee [[weights]].\n"
+    )
+    out = _r(text, linker)
+    assert out.count("[[weights]]") == 3
+    assert out.count("](../handover/artifacts.md#") == 1
