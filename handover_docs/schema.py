@@ -18,7 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     ConfigDict,
     Field,
+    JsonValue,
     StringConstraints,
+    model_validator,
 )
 
 from handover_docs.schema_types import (
@@ -127,6 +129,41 @@ class IntendedUse(Strict):
     """Uses the model must not be put to, and why."""
 
 
+class ConfidenceInterval(Strict):
+    """A metric's confidence interval (CycloneDX ``confidenceInterval``)."""
+
+    lower: float
+    upper: float
+    level: float = Field(default=0.95, gt=0, lt=1)
+    """The confidence level, e.g. 0.95."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ConfidenceInterval:
+        if self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower:g}) is above upper ({self.upper:g})")
+        return self
+
+
+class EvalDataset(Strict):
+    """The evaluation data as a Hub ``model-index`` result names it (provenance)."""
+
+    type: str = ""
+    """Hub dataset id, e.g. ``imdb``."""
+    name: str = ""
+    config: str = ""
+    split: str = ""
+    revision: str = ""
+    """The dataset's git revision the result was measured on."""
+    args: dict[str, JsonValue] = {}
+
+
+class EvalSource(Strict):
+    """Where a reported result comes from (a leaderboard, a paper)."""
+
+    name: str = ""
+    url: Uri | None = None
+
+
 class QuantitativeAnalysis(Strict):
     metric: Text
     value: float
@@ -134,6 +171,15 @@ class QuantitativeAnalysis(Strict):
     """The subgroup or condition the value was measured on."""
     dataset: DatasetRef | None = None
     note: str = ""
+    confidence_interval: ConfidenceInterval | None = None
+    task: str = ""
+    """The task the result was measured for (Hub ``model-index`` task type)."""
+    metric_name: str = ""
+    """A display name for the metric, when ``metric`` is a type such as ``accuracy``."""
+    eval_dataset: EvalDataset | None = None
+    verified: bool | None = None
+    """Whether the Hub verified the result."""
+    source: EvalSource | None = None
     predictions: str | None = None
     """Name of a ``card.predictions`` set: the value is recomputed from that file (``metric``
     one of roc_auc, pr_auc, precision, recall, specificity, f1, accuracy, brier, or one of
@@ -171,6 +217,38 @@ class Predictions(Strict):
     """Confidence level of the intervals."""
 
 
+Language = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+"""A natural language as an ISO 639 code with optional subtags (``en``, ``pt-BR``)."""
+
+
+class IOFormat(Strict):
+    """An input or output of the model: its format, e.g. ``tabular (csv)`` or ``image/png``."""
+
+    format: Text
+    description: str = ""
+
+
+class FairnessAssessment(Strict):
+    """A group the model may affect, and how (CycloneDX ``fairnessAssessments``)."""
+
+    group_at_risk: Text
+    benefits: str = ""
+    harms: str = ""
+    mitigation: str = ""
+
+
+class EnvironmentalImpact(Strict):
+    """The compute that training took (the Hub card's environmental impact section)."""
+
+    hardware_type: str = ""
+    hours_used: float | None = Field(default=None, ge=0)
+    cloud_provider: str = ""
+    compute_region: str = ""
+    energy_kwh: float | None = Field(default=None, ge=0)
+    co2_emitted_kg: float | None = Field(default=None, ge=0)
+    """Carbon emitted, kg CO2-equivalent."""
+
+
 class ModelCard(Strict):
     """The sections of a model card (Mitchell et al., 'Model Cards for Model Reporting')."""
 
@@ -188,6 +266,31 @@ class ModelCard(Strict):
     """Prediction files the quantitative analyses are recomputed from."""
     ethical_considerations: Text
     caveats_and_recommendations: Text
+    approach: (
+        Literal[
+            "supervised",
+            "unsupervised",
+            "reinforcement-learning",
+            "semi-supervised",
+            "self-supervised",
+        ]
+        | None
+    ) = None
+    """The learning approach (CycloneDX ``modelParameters.approach``)."""
+    architecture_family: str = ""
+    """e.g. ``gradient-boosted trees``, ``transformer``."""
+    model_architecture: str = ""
+    """e.g. ``XGBoost 400 trees depth 6``, ``BertForSequenceClassification``."""
+    inputs: list[IOFormat] = []
+    outputs: list[IOFormat] = []
+    downstream_use: str = ""
+    """Uses after fine-tuning or inside a larger system."""
+    get_started: str = ""
+    """How to get started with the model: a short code sample or steps."""
+    training_procedure: str = ""
+    """Training hyperparameters and regime (e.g. fp16 mixed precision)."""
+    fairness_assessments: list[FairnessAssessment] = []
+    environmental_impact: EnvironmentalImpact | None = None
 
 
 class Citation(Strict):
@@ -195,6 +298,10 @@ class Citation(Strict):
     authors: list[str] = []
     year: int | None = None
     uri: Uri | None = None
+    bibtex: str = ""
+    """The citation as BibTeX, kept verbatim."""
+    apa: str = ""
+    """The citation in APA style."""
 
 
 class ModelInfo(Reviewed):
@@ -211,6 +318,18 @@ class ModelInfo(Reviewed):
     license: str = ""
     card: ModelCard
     citations: list[Citation] = []
+    base_model: list[Text] = []
+    """Models this one was fine-tuned or derived from (Hub ids or names)."""
+    languages: list[Language] = []
+    """Natural languages the model handles (ISO 639 codes, e.g. ``en``, ``pt-BR``)."""
+    library_name: str = ""
+    """The library or framework that loads it (``transformers``, ``sklearn``, ...)."""
+    pipeline_tag: str = ""
+    """The Hugging Face Hub task tag, e.g. ``text-classification``."""
+    tags: list[Text] = []
+    extensions: dict[Annotated[str, StringConstraints(min_length=1)], JsonValue] = {}
+    """Metadata no field here covers (a Hub card's other keys, CycloneDX properties), kept
+    as is and written back on export."""
 
 
 # --- people ----------------------------------------------------------------------------------
