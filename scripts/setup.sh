@@ -36,3 +36,14 @@ fi
 if [ "${HANDOVER_SKIP_TECHDOCS:-0}" != 1 ]; then
   bash scripts/setup-techdocs.sh
 fi
+
+# axe-core (npm, pinned by tests/browser/axe/package-lock.json) for the accessibility browser
+# tests, in tests/browser/axe/node_modules (git-ignored). Node.js/npm from Debian when missing.
+if [ "${HANDOVER_SKIP_BROWSER:-0}" != 1 ] && [ ! -f tests/browser/axe/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  (cd tests/browser/axe && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -539,6 +539,10 @@ STYLESHEETS = ("diagrams.css", "handover.css")
 """Stylesheets under ``<folder>/assets/`` that a site must load (MkDocs: ``extra_css``), in
 this order: ``handover.css`` refines the diagram styles."""
 
+SCRIPTS = ("handover.js",)
+"""Scripts under ``<folder>/assets/`` that a site must load (MkDocs: ``extra_javascript``):
+tables that fit their column, digest copy buttons, keyboard-reachable scroll regions."""
+
 
 def _page_sources(
     loaded: LoadedHandover, templates_dir: Path | None
