@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from handover_docs.errors import HandoverError
-from handover_docs.pages.render import STYLESHEETS
+from handover_docs.pages.render import SCRIPTS, STYLESHEETS
 from handover_docs.project import _env_tag, _ignore_tag
 
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "toc")
@@ -188,6 +188,9 @@ def zensical_config(
     css = list(config.get("extra_css") or [])
     css += [f"{folder}/assets/{n}" for n in STYLESHEETS if f"{folder}/assets/{n}" not in css]
     config["extra_css"] = css
+    js = list(config.get("extra_javascript") or [])
+    js += [f"{folder}/assets/{n}" for n in SCRIPTS if f"{folder}/assets/{n}" not in js]
+    config["extra_javascript"] = js
     if "plugins" in config:
         config["plugins"] = _plugins(config["plugins"], root)
     return config

@@ -58,6 +58,7 @@ from handover_docs.pages.evidence import evidence_gate, evidence_sha256
 from handover_docs.pages.footers import history_footers, with_footer
 from handover_docs.pages.render import (
     BUILTIN_TEMPLATES,
+    SCRIPTS,
     STYLESHEETS,
     Linker,
     RenderedSite,
@@ -154,6 +155,10 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             css = f"{self.options.site_folder}/assets/{name}"
             if css not in config.extra_css:
                 config.extra_css.append(css)
+        for name in SCRIPTS:
+            js = f"{self.options.site_folder}/assets/{name}"
+            if js not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(js)
         if self.options.templates:
             builtin = {p.name for p in BUILTIN_TEMPLATES.glob("*.j2")}
             for override in sorted(Path(self.options.templates).glob("*.j2")):
