@@ -24,7 +24,7 @@ from handover_docs.checks import environ
 from handover_docs.checks.hashing import FetchError, hash_file
 from handover_docs.checks.metrics import MetricsError, allowed_deviation, read_metrics, within
 from handover_docs.checks.result import CheckContext, CheckResult, Comparison
-from handover_docs.schema import CommandCheck
+from handover_docs.schema import CommandCheck, OutputDigest
 
 GRACE_SECONDS = 3.0
 """After SIGTERM, how long a timed-out command may take to exit before SIGKILL."""
@@ -146,37 +146,47 @@ def run(context: CheckContext, spec: CommandCheck) -> CheckResult:
         return CheckResult("fail", "'expect' needs 'metrics_file' to read the values from")
     if spec.metrics_file is not None:
         try:
-            metrics = read_metrics(context.path(spec.metrics_file), spec.metrics_file)
+            comparisons += _metric_comparisons(context, spec, spec.metrics_file)
         except MetricsError as exc:
             return CheckResult("fail", str(exc), comparisons)
-        context.log(f"handover: read {len(metrics)} metric(s) from {spec.metrics_file}")
-        for name, tolerance in spec.expect.items():
-            measured = metrics.get(name)
-            allowed = allowed_deviation(tolerance)
-            if measured is None:
-                note = f"metric '{name}' is missing from {spec.metrics_file}"
-                comparisons.append(
-                    Comparison(name, None, tolerance.value, False, allowed or None, note)
-                )
-                continue
-            ok = within(measured, tolerance)
-            note = ""
-            if not ok:
-                bound = f" ± {allowed:g}" if allowed else " exactly"
-                note = f"{name} = {measured:g}, expected {tolerance.value:g}{bound}"
-            comparisons.append(
-                Comparison(name, measured, tolerance.value, ok, allowed or None, note)
-            )
-    for output in spec.outputs:
-        digest = sha256_of(context.path(output.path))
-        note = ""
-        if digest is None:
-            note = f"output {output.path} was not written"
-        elif digest != output.sha256:
-            note = f"output {output.path}: sha256 {digest[:12]}…, expected {output.sha256[:12]}…"
-        comparisons.append(
-            Comparison(f"sha256 {output.path}", digest, output.sha256, not note, note=note)
-        )
+    comparisons += [_output_comparison(context, output) for output in spec.outputs]
     compared = len(comparisons) - 1
     detail = f", {compared} value(s) as expected" if compared else ""
     return CheckResult.from_comparisons(comparisons, passed=f"ran in {elapsed:g}s{detail}")
+
+
+def _metric_comparisons(
+    context: CheckContext, spec: CommandCheck, metrics_file: str
+) -> list[Comparison]:
+    """Each expected metric against the metrics file the command wrote (MetricsError when
+    the file cannot be read)."""
+    metrics = read_metrics(context.path(metrics_file), metrics_file)
+    context.log(f"handover: read {len(metrics)} metric(s) from {metrics_file}")
+    comparisons: list[Comparison] = []
+    for name, tolerance in spec.expect.items():
+        measured = metrics.get(name)
+        allowed = allowed_deviation(tolerance)
+        if measured is None:
+            note = f"metric '{name}' is missing from {metrics_file}"
+            comparisons.append(
+                Comparison(name, None, tolerance.value, False, allowed or None, note)
+            )
+            continue
+        ok = within(measured, tolerance)
+        note = ""
+        if not ok:
+            bound = f" ± {allowed:g}" if allowed else " exactly"
+            note = f"{name} = {measured:g}, expected {tolerance.value:g}{bound}"
+        comparisons.append(Comparison(name, measured, tolerance.value, ok, allowed or None, note))
+    return comparisons
+
+
+def _output_comparison(context: CheckContext, output: OutputDigest) -> Comparison:
+    """An output file the command must write, against its recorded digest."""
+    digest = sha256_of(context.path(output.path))
+    note = ""
+    if digest is None:
+        note = f"output {output.path} was not written"
+    elif digest != output.sha256:
+        note = f"output {output.path}: sha256 {digest[:12]}…, expected {output.sha256[:12]}…"
+    return Comparison(f"sha256 {output.path}", digest, output.sha256, not note, note=note)
