@@ -344,6 +344,8 @@ class Person(Strict):
     """Which side of the handover this person is on."""
     roles: list[Text] = []
     """What this person does in the handover, e.g. 'model owner', 'on-call'."""
+    phone: str = ""
+    """A phone number for urgent questions (shown on the people and on-call pages)."""
 
 
 # --- artifacts and datasets ------------------------------------------------------------------
@@ -617,6 +619,8 @@ class DriftThreshold(Strict):
     direction: Literal["both", "lower-is-worse", "higher-is-worse"] = "both"
     window: str = ""
     """Over what period or sample production computes it."""
+    action: str = ""
+    """What on-call does when the metric crosses ``warn`` or ``fail`` (shown on the on-call page)."""
 
 
 class Monitoring(Strict):
@@ -650,6 +654,14 @@ class Support(Strict):
     role: Text
     hours: str = ""
     escalation: str = ""
+    out_of_hours: str = ""
+    """Who or what to page outside ``hours``, e.g. 'platform on-call via the pager'."""
+    pager: str = ""
+    """The pager service or handle that reaches this support line (out of hours too)."""
+    phone: str = ""
+    """A phone number for this support line."""
+    rota: Uri | None = None
+    """The on-call rota (schedule) that says who is on call right now."""
 
 
 class Risk(Strict):

@@ -34,7 +34,9 @@ def test_the_example_checks_pass(example: Path) -> None:
     loaded = manifest.load(example)
     automated = [i.id for i in loaded.handover.checklist if i.check is not None]
     kinds = {i.check.kind for i in loaded.handover.checklist if i.check is not None}
-    assert kinds == {"artifact", "environment", "command", "metric-drift", "custom"}
+    assert kinds == {
+        "artifact", "environment", "command", "metric-drift", "recompute-metrics", "custom"
+    }
     statuses = {i["id"]: i["status"] for i in report["items"]}
     assert statuses == dict.fromkeys(automated, "pass")
     evidence = json.loads((example / ".handover" / "evidence.json").read_text())
