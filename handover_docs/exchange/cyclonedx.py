@@ -1,8 +1,11 @@
 """``handover export --format cyclonedx``: a CycloneDX 1.6 ML-BOM (JSON).
 
 The model is ``metadata.component`` (type ``machine-learning-model``) with a
-``modelCard``: task, datasets (by reference), performance metrics, users, use cases,
-limitations and ethical considerations. Every artifact is a component with its
+``modelCard``: approach, task, architecture family and model, datasets (by reference),
+inputs and outputs, performance metrics with confidence intervals, users, use cases,
+limitations, ethical, fairness and environmental considerations; the model's other
+fields (base model, languages, library, Hub tags, the extension bag) are properties.
+Every artifact is a component with its
 SHA-256 hash, version, location and handover properties (kind, owner, sensitivity);
 every dataset is a ``data`` component with classification and governance owners.
 ``dependencies`` carry the lineage (``derived_from``). The serial number is derived
@@ -115,6 +118,88 @@ def _interval(rep: Reported | None) -> dict[str, Any]:
     return out
 
 
+def _declared_interval(qa: schema.QuantitativeAnalysis) -> dict[str, Any]:
+    """The interval the card states (a recomputed one, when there is one, replaces it)."""
+    ci = qa.confidence_interval
+    if ci is None:
+        return {}
+    return {
+        "confidenceInterval": {"lowerBound": f"{ci.lower:.6g}", "upperBound": f"{ci.upper:.6g}"}
+    }
+
+
+def _parameters(h: schema.Handover) -> dict[str, Any]:
+    """``modelParameters``: approach, task, architecture, datasets, inputs and outputs."""
+    m, card = h.model, h.model.card
+    params: dict[str, Any] = {}
+    if card.approach:
+        params["approach"] = {"type": card.approach}
+    if m.task:
+        params["task"] = m.task
+    if card.architecture_family:
+        params["architectureFamily"] = card.architecture_family
+    if card.model_architecture:
+        params["modelArchitecture"] = card.model_architecture
+    params["datasets"] = [{"ref": f"dataset:{d.id}"} for d in h.datasets]
+    for key, formats in (("inputs", card.inputs), ("outputs", card.outputs)):
+        if formats:
+            params[key] = [
+                {"format": f.format + (f" ({f.description})" if f.description else "")}
+                for f in formats
+            ]
+    return params
+
+
+def _fairness(f: schema.FairnessAssessment) -> dict[str, str]:
+    out = {"groupAtRisk": f.group_at_risk}
+    for key, value in (
+        ("benefits", f.benefits),
+        ("harms", f.harms),
+        ("mitigationStrategy", f.mitigation),
+    ):
+        if value:
+            out[key] = value
+    return out
+
+
+def _environment(e: schema.EnvironmentalImpact) -> dict[str, Any]:
+    """``environmentalConsiderations``: the training energy (when known) and the rest as
+    properties (CycloneDX has no field for hardware, hours or region)."""
+    out: dict[str, Any] = {}
+    if e.energy_kwh is not None:
+        energy = {"value": e.energy_kwh, "unit": "kWh"}
+        consumption: dict[str, Any] = {
+            "activity": "training",
+            "energyProviders": [
+                {
+                    "organization": {"name": e.cloud_provider or "unknown"},
+                    "energySource": "unknown",
+                    "energyProvided": energy,
+                }
+            ],
+            "activityEnergyCost": energy,
+        }
+        if e.co2_emitted_kg is not None:
+            consumption["co2CostEquivalent"] = {
+                "value": e.co2_emitted_kg / 1000,
+                "unit": "tCO2eq",
+            }
+        out["energyConsumptions"] = [consumption]
+    props = _props(
+        {
+            "hardware_type": e.hardware_type,
+            "hours_used": e.hours_used,
+            "cloud_provider": e.cloud_provider,
+            "compute_region": e.compute_region,
+            "energy_kwh": e.energy_kwh,
+            "co2_emitted_kg": e.co2_emitted_kg,
+        }
+    )
+    if props:
+        out["properties"] = props
+    return out
+
+
 def _model(loaded: LoadedHandover) -> dict[str, Any]:
     h = loaded.handover
     m, card = h.model, h.model.card
@@ -123,21 +208,23 @@ def _model(loaded: LoadedHandover) -> dict[str, Any]:
     risks += [
         {"name": r.description, "mitigationStrategy": r.mitigation} for r in h.governance.risks
     ]
+    considerations: dict[str, Any] = {
+        "users": card.intended_use.primary_users or [],
+        "useCases": card.intended_use.primary_uses,
+        "technicalLimitations": [
+            card.caveats_and_recommendations,
+            *card.intended_use.out_of_scope,
+        ],
+        "ethicalConsiderations": risks,
+    }
+    if card.fairness_assessments:
+        considerations["fairnessAssessments"] = [_fairness(f) for f in card.fairness_assessments]
+    if card.environmental_impact is not None:
+        considerations["environmentalConsiderations"] = _environment(card.environmental_impact)
     model_card: dict[str, Any] = {
         "bom-ref": f"{ref}:card",
-        "modelParameters": {
-            **({"task": m.task} if m.task else {}),
-            "datasets": [{"ref": f"dataset:{d.id}"} for d in h.datasets],
-        },
-        "considerations": {
-            "users": card.intended_use.primary_users or [],
-            "useCases": card.intended_use.primary_uses,
-            "technicalLimitations": [
-                card.caveats_and_recommendations,
-                *card.intended_use.out_of_scope,
-            ],
-            "ethicalConsiderations": risks,
-        },
+        "modelParameters": _parameters(h),
+        "considerations": considerations,
         "properties": _props(
             {
                 "details": card.details,
@@ -145,8 +232,20 @@ def _model(loaded: LoadedHandover) -> dict[str, Any]:
                 "evaluation_data": card.evaluation_data,
                 "metrics": "; ".join(card.metrics),
                 "factors": "; ".join(card.factors),
+                "downstream_use": card.downstream_use,
+                "get_started": card.get_started,
+                "training_procedure": card.training_procedure,
+                "base_model": ", ".join(m.base_model),
+                "languages": ", ".join(m.languages),
+                "library_name": m.library_name,
+                "pipeline_tag": m.pipeline_tag,
+                "tags": ", ".join(m.tags),
             }
-        ),
+        )
+        + [
+            {"name": f"handover:x:{k}", "value": json.dumps(v, ensure_ascii=False)}
+            for k, v in sorted(m.extensions.items())
+        ],
     }
     if card.quantitative_analyses:
         recomputed = recomputed_values(loaded)
@@ -156,6 +255,7 @@ def _model(loaded: LoadedHandover) -> dict[str, Any]:
                     "type": qa.metric,
                     "value": f"{qa.value:g}",
                     "slice": qa.slice + (f" ({qa.dataset})" if qa.dataset else ""),
+                    **_declared_interval(qa),
                     **_interval(recomputed.get(index)),
                 }
                 for index, qa in enumerate(card.quantitative_analyses)
