@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 def sklearn_metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, float]:
     """The reference: every metric from scikit-learn."""
     predicted = (s >= threshold).astype(int)
-    tn, fp, fn, tp = skm.confusion_matrix(y, predicted, labels=[0, 1]).ravel()
+    tn, fp, _, _ = skm.confusion_matrix(y, predicted, labels=[0, 1]).ravel()
     return {
         "roc_auc": skm.roc_auc_score(y, s),
         "pr_auc": skm.average_precision_score(y, s),
