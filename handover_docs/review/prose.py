@@ -89,6 +89,12 @@ PROSE_KEYS = frozenset(
         "training_data",
         "ethical_considerations",
         "caveats_and_recommendations",
+        "downstream_use",  # the model card's interop fields (issue 17)
+        "get_started",
+        "training_procedure",
+        "group_at_risk",
+        "benefits",
+        "harms",
         "primary_uses",
         "primary_users",
         "out_of_scope",

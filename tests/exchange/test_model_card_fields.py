@@ -49,3 +49,16 @@ def test_a_card_without_them_shows_no_empty_rows(tmp_path: Path) -> None:
     page = site.pages["handover/model-card.md"]
     for text in ("Base model", "Languages", "Approach", "Environmental impact", "Downstream use"):
         assert text not in page
+
+
+def test_the_audit_flags_placeholders_in_the_new_fields(tmp_path: Path) -> None:
+    from handover_docs.review.audit import audit
+
+    data = rich_manifests()
+    card = data["model.yaml"]["model"]["card"]
+    card["downstream_use"] = "TODO"
+    card["fairness_assessments"][0]["harms"] = "TBD"
+    report = audit(manifest.load(write_handover(tmp_path / "p", data)))
+    messages = [g.finding.message for g in report.gaps if g.kind == "placeholder"]
+    assert any("model.card.downstream_use" in m for m in messages), messages
+    assert any("fairness_assessments[0].harms" in m for m in messages), messages
