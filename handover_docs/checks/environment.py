@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from handover_docs.checks.result import CheckContext, CheckResult, Comparison
-from handover_docs.schema import Environment, EnvironmentCheck
+from handover_docs.schema import Environment, EnvironmentCheck, Hardware
 
 GB = 1_000_000_000
 """``memory_gb`` is in decimal gigabytes (a '16 GB' machine reports about 16.7e9 bytes)."""
@@ -260,46 +260,8 @@ def run(context: CheckContext, spec: EnvironmentCheck) -> CheckResult:
         elif not ok:
             note = f"{shown} {have} is installed, expected {version}"
         comparisons.append(Comparison(f"package {shown}", have, version, ok, note=note))
-    hardware = env.hardware
-    if hardware is not None:
-        if hardware.cpu_cores is not None:
-            cores = cpu_count()
-            ok = cores >= hardware.cpu_cores
-            comparisons.append(
-                Comparison(
-                    "cpu cores",
-                    cores,
-                    f">= {hardware.cpu_cores}",
-                    ok,
-                    note="" if ok else f"{cores} CPU cores, at least {hardware.cpu_cores} needed",
-                )
-            )
-        if hardware.memory_gb is not None:
-            memory = memory_bytes()
-            have_gb = None if memory is None else round(memory / GB, 2)
-            ok = have_gb is not None and have_gb >= hardware.memory_gb
-            note = ""
-            if have_gb is None:
-                note = "cannot measure the memory of this machine"
-            elif not ok:
-                note = f"{have_gb} GB memory, at least {hardware.memory_gb:g} GB needed"
-            comparisons.append(
-                Comparison("memory GB", have_gb, f">= {hardware.memory_gb:g}", ok, note=note)
-            )
-        if hardware.gpu:
-            found = gpus()
-            ok = gpu_matches(hardware.gpu, found)
-            comparisons.append(
-                Comparison(
-                    "gpu",
-                    ", ".join(found) or "none",
-                    hardware.gpu,
-                    ok,
-                    note=""
-                    if ok
-                    else f"GPU '{hardware.gpu}' needed, found " + (", ".join(found) or "none"),
-                )
-            )
+    if env.hardware is not None:
+        comparisons += _hardware_comparisons(env.hardware)
     if env.container is not None:
         notes.append(
             f"container image {env.container.image} is not checked: run the check inside it"
@@ -338,3 +300,47 @@ def fingerprint() -> dict[str, Any]:
         "packages": len(packages),
         "packages_sha256": hashlib.sha256(listing.encode()).hexdigest(),
     }
+
+
+def _hardware_comparisons(hardware: Hardware) -> list[Comparison]:
+    """The machine against the environment's recorded hardware (cores, memory, GPU)."""
+    comparisons: list[Comparison] = []
+    if hardware.cpu_cores is not None:
+        cores = cpu_count()
+        ok = cores >= hardware.cpu_cores
+        comparisons.append(
+            Comparison(
+                "cpu cores",
+                cores,
+                f">= {hardware.cpu_cores}",
+                ok,
+                note="" if ok else f"{cores} CPU cores, at least {hardware.cpu_cores} needed",
+            )
+        )
+    if hardware.memory_gb is not None:
+        memory = memory_bytes()
+        have_gb = None if memory is None else round(memory / GB, 2)
+        ok = have_gb is not None and have_gb >= hardware.memory_gb
+        note = ""
+        if have_gb is None:
+            note = "cannot measure the memory of this machine"
+        elif not ok:
+            note = f"{have_gb} GB memory, at least {hardware.memory_gb:g} GB needed"
+        comparisons.append(
+            Comparison("memory GB", have_gb, f">= {hardware.memory_gb:g}", ok, note=note)
+        )
+    if hardware.gpu:
+        found = gpus()
+        ok = gpu_matches(hardware.gpu, found)
+        comparisons.append(
+            Comparison(
+                "gpu",
+                ", ".join(found) or "none",
+                hardware.gpu,
+                ok,
+                note=""
+                if ok
+                else f"GPU '{hardware.gpu}' needed, found " + (", ".join(found) or "none"),
+            )
+        )
+    return comparisons
