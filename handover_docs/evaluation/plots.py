@@ -84,7 +84,7 @@ def _svg(ident: str, title: str, desc: str, body: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{i}-title {i}-desc" class="handover-plot__svg" '
         f'style="width:100%;height:auto;max-width:{WIDTH * 1.5:g}px" '
-        f'font-family="sans-serif" font-size="12" fill="currentColor">'
+        f'font-family="sans-serif" font-size="13" fill="currentColor">'
         f'<title id="{i}-title">{html.escape(title)}</title>'
         f'<desc id="{i}-desc">{html.escape(desc)}</desc>{body}</svg>'
     )
@@ -248,7 +248,7 @@ def threshold_sweep(ident: str, c: Curves, threshold: float) -> str:
         f'stroke-dasharray="6 3"/>'
         f'<line x1="{tx}" y1="{TOP}" x2="{tx}" y2="{BOTTOM}" stroke="currentColor" '
         f'stroke-width="1.5"/>'
-        f'<text x="{_n(float(tx) + 4)}" y="{TOP + 14}">deployed {threshold:g}</text>'
+        f'<text x="{_n(float(tx) + 4)}" y="{_n(_y(0.55))}">deployed {threshold:g}</text>'
         + _legend([(BLUE, "", "recall"), (ORANGE, "6 3", "precision")])
     )
     return _frame(ident, "Threshold sweep", desc, "Threshold", "Recall / precision", body)
@@ -266,5 +266,5 @@ def figure(svgs: Sequence[tuple[str, str]]) -> str:
     )
     return (
         '<div class="handover-plots" style="display:grid;gap:1rem;'
-        f'grid-template-columns:repeat(auto-fit,minmax(min(100%,17rem),1fr))">{items}</div>'
+        f'grid-template-columns:repeat(auto-fit,minmax(min(100%,19rem),1fr))">{items}</div>'
     )
