@@ -174,8 +174,11 @@ class QuantitativeAnalysis(Strict):
     confidence_interval: ConfidenceInterval | None = None
     task: str = ""
     """The task the result was measured for (Hub ``model-index`` task type)."""
+    task_name: str = ""
     metric_name: str = ""
     """A display name for the metric, when ``metric`` is a type such as ``accuracy``."""
+    metric_config: str = ""
+    metric_args: dict[str, JsonValue] = {}
     eval_dataset: EvalDataset | None = None
     verified: bool | None = None
     """Whether the Hub verified the result."""
