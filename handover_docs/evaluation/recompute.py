@@ -57,6 +57,8 @@ class SetResult:
     slices: dict[str, dict[str, Estimate]]
     means: dict[str, Estimate]
     curves: Curves
+    checked: bool = False
+    """The file matched its inventory sha256 (False: the inventory records none)."""
 
     def lookup(self, metric: str, group: str | None = None) -> Estimate | None:
         """The estimate a quantitative analysis names; None for an unknown metric or slice."""
@@ -186,6 +188,7 @@ def recompute_set(root: Path, spec: schema.Predictions, artifact: schema.Artifac
         slices,
         means,
         curves(p.labels, p.scores, spec.threshold),
+        checked=artifact.sha256 is not None,
     )
 
 
