@@ -9,13 +9,13 @@ both point into the build folder and paths that name project files become absolu
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from handover_docs.errors import HandoverError
+from handover_docs.pages.nav import escape_titles, place_section
 from handover_docs.pages.render import SCRIPTS, STYLESHEETS
 from handover_docs.project import _env_tag, _ignore_tag
 
@@ -54,65 +54,15 @@ def read_settings(config_file: Path) -> dict[str, Any]:
     return data
 
 
-def nav_title(title: str) -> str:
-    """A manifest name as a nav title: themes print titles raw (as the plugin does it)."""
-    return html.escape(title.replace("<", "‹").replace(">", "›"), quote=False)
-
-
-def _escape_titles(nav: Any) -> Any:
-    if isinstance(nav, list):
-        return [_escape_titles(item) for item in nav]
-    if isinstance(nav, dict):
-        return {nav_title(str(k)): _escape_titles(v) for k, v in nav.items()}
-    return nav
-
-
-def _mentions(nav: Any, paths: set[str]) -> bool:
-    if isinstance(nav, str):
-        return nav in paths
-    if isinstance(nav, dict):
-        return any(_mentions(v, paths) for v in nav.values())
-    if isinstance(nav, list):
-        return any(_mentions(v, paths) for v in nav)
-    return False
-
-
-def _replace_placeholder(nav: Any, placeholder: str, entries: Any) -> tuple[Any, bool]:
-    """Replace a nav entry ``Title: folder/`` with the generated section's entries."""
-    if isinstance(nav, list):
-        out, found = [], False
-        for item in nav:
-            new, hit = _replace_placeholder(item, placeholder, entries)
-            out.append(new)
-            found = found or hit
-        return out, found
-    if isinstance(nav, dict):
-        out_d: dict[str, Any] = {}
-        found = False
-        for key, value in nav.items():
-            if isinstance(value, str) and value.rstrip("/") + "/" == placeholder:
-                out_d[key] = entries
-                found = True
-            else:
-                out_d[key], hit = _replace_placeholder(value, placeholder, entries)
-                found = found or hit
-        return out_d, found
-    return nav, False
-
-
 def merge_nav(nav: Any, section: list[dict[str, Any]], pages: set[str], folder: str) -> Any:
     """The project's nav with the generated section placed as the plugin places it: in
     place of a ``Title: folder/`` entry, else at the end; a nav that lists generated pages
     is kept. No nav: None (the engine lists the docs folder, generated pages included)."""
     if nav is None:
         return None
-    escaped = _escape_titles(section)
-    if _mentions(nav, pages):
-        return nav
     if not isinstance(nav, list):
         raise HandoverError("mkdocs.yml: 'nav' must be a list")
-    replaced, found = _replace_placeholder(nav, folder + "/", next(iter(escaped[0].values())))
-    return replaced if found else [*nav, *escaped]
+    return place_section(nav, escape_titles(section), pages, folder)
 
 
 def _extension_name(entry: Any) -> str | None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import html
 import json
 import logging
 import os
@@ -56,6 +55,7 @@ from handover_docs.options import DEFAULTS, OPTION_NAMES, PluginOptions
 from handover_docs.pages import escape, refs
 from handover_docs.pages.evidence import evidence_gate, evidence_sha256
 from handover_docs.pages.footers import history_footers, with_footer
+from handover_docs.pages.nav import escape_titles, place_section
 from handover_docs.pages.render import (
     BUILTIN_TEMPLATES,
     SCRIPTS,
@@ -213,7 +213,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         for path, data in self.site.assets.items():
             files.append(File.generated(config, path, content=data))
         if self.loaded is not None:
-            self.linker = Linker(self.loaded, folder)
+            self.linker = Linker(self.loaded, folder, blocks=self.site.blocks)
             self.glossary = GlossaryLinker.from_terms(self.loaded.handover.glossary)
             sources = dict(self.site.sources)
             for file in files.documentation_pages():
@@ -288,7 +288,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                 if file.generated_by is None and file.abs_src_path:
                     sources[file.src_uri] = [self._repository_file(file, config)]
             self.footers = history_footers(self.project.root, sources)
-        section = _escape_titles([{"Models": models_nav}])
+        section = escape_titles([{"Models": models_nav}])
         config.nav = self._place_section(
             config.nav, files, section, set(pages) | set(copied), site_folder
         )
@@ -328,7 +328,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     def _nav(self, nav: Any, files: Files, folder: str) -> Any:
         assert self.site is not None
         # Themes print nav titles as raw HTML: manifest names must be escaped here.
-        section = _escape_titles(self.site.nav)
+        section = escape_titles(self.site.nav)
         return self._place_section(nav, files, section, set(self.site.pages), folder)
 
     def _place_section(
@@ -344,13 +344,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             in_nav = [f.src_uri for f in pages if f.inclusion.is_in_nav()]  # type: ignore[no-untyped-call]
             user = nest_paths(in_nav)  # type: ignore[no-untyped-call]
             return [*user, *section]
-        placeholder = folder + "/"
-        if _mentions(nav, generated):
-            return nav
-        replaced, found = _replace_placeholder(nav, placeholder, section[0])
-        if found:
-            return replaced
-        return [*nav, *section]
+        return place_section(nav, section, generated, folder)
 
     def _section_for(self, src_uri: str) -> portfolio_mod.ModelSection | None:
         for section in self.sections:
@@ -505,54 +499,6 @@ def _repository_docs(config_file: Path | None, docs_dir: Path) -> Path:
     # As MkDocs resolves it (abspath, not resolve), so an unmoved docs_dir compares equal.
     folder = Path(os.path.abspath(os.path.join(os.path.dirname(config_file), configured)))
     return folder if folder.is_dir() else docs_dir
-
-
-def nav_title(title: str) -> str:
-    """A manifest name as a nav title. Themes print titles raw, and material also puts them
-    through ``striptags`` (which un-escapes entities) into ``<title>``: so angle brackets
-    become look-alike quotes and ``&`` is escaped."""
-    return html.escape(title.replace("<", "‹").replace(">", "›"), quote=False)
-
-
-def _escape_titles(nav: Any) -> Any:
-    if isinstance(nav, list):
-        return [_escape_titles(item) for item in nav]
-    if isinstance(nav, dict):
-        return {nav_title(k): _escape_titles(v) for k, v in nav.items()}
-    return nav
-
-
-def _mentions(nav: Any, paths: set[str]) -> bool:
-    if isinstance(nav, str):
-        return nav in paths
-    if isinstance(nav, dict):
-        return any(_mentions(v, paths) for v in nav.values())
-    if isinstance(nav, list):
-        return any(_mentions(v, paths) for v in nav)
-    return False
-
-
-def _replace_placeholder(nav: Any, placeholder: str, section: dict[str, Any]) -> tuple[Any, bool]:
-    """Replace a nav entry ``Title: folder/`` with the generated section (titled Title)."""
-    if isinstance(nav, list):
-        out, found = [], False
-        for item in nav:
-            new, hit = _replace_placeholder(item, placeholder, section)
-            out.append(new)
-            found = found or hit
-        return out, found
-    if isinstance(nav, dict):
-        out_d: dict[str, Any] = {}
-        found = False
-        for key, value in nav.items():
-            if isinstance(value, str) and value.rstrip("/") + "/" == placeholder:
-                out_d[key] = next(iter(section.values()))
-                found = True
-            else:
-                out_d[key], hit = _replace_placeholder(value, placeholder, section)
-                found = found or hit
-        return out_d, found
-    return nav, False
 
 
 def _error_markdown(findings: list[Finding]) -> str:
