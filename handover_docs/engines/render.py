@@ -126,7 +126,7 @@ def render_project(
         if source.suffix == ".md":
             sources[source.relative_to(project.docs).as_posix()] = [source]
     footers = history_footers(project.root, sources)
-    linker = Linker(loaded, folder)
+    linker = Linker(loaded, folder, blocks=site.blocks)
     for source in docs:
         rel = source.relative_to(project.docs).as_posix()
         data = source.read_bytes()

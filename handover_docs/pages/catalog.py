@@ -37,6 +37,7 @@ PAGES: list[PageSpec] = [
     PageSpec("environments.md", "environments.md.j2", "Environments & dependencies", "Model"),
     PageSpec("architecture.md", "architecture.md.j2", "Architecture & data pathways", "Model"),
     PageSpec("lineage.md", "lineage.md.j2", "Lineage", "Model"),
+    PageSpec("oncall.md", "oncall.md.j2", "On call", "Operations"),
     PageSpec("deployment.md", "deployment.md.j2", "Deployment guidance", "Operations"),
     PageSpec("status.md", "status.md.j2", "Status", "Operations"),
     PageSpec("checklist.md", "checklist.md.j2", "Milestones & checklist", "Operations"),

@@ -79,8 +79,24 @@ def prose(value: Any) -> Markup:
     out = []
     for paragraph in paragraphs:
         lines = [" ".join(line.split()) for line in paragraph.splitlines() if line.strip()]
-        out.append("  \n".join(_md_inline(line) for line in lines))
+        out.append("  \n".join(_inline_with_code(line) for line in lines))
     return Markup("\n\n".join(out))
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _inline_with_code(line: str) -> str:
+    """A prose line whose `backticked` parts become code spans (their text stays literal:
+    a code span renders no Markdown or HTML); everything else is escaped as usual."""
+    parts: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(line):
+        parts.append(_md_inline(line[last : match.start()]))
+        parts.append(str(code(match.group(1))))
+        last = match.end()
+    parts.append(_md_inline(line[last:]))
+    return "".join(parts)
 
 
 def cell(value: Any) -> Markup:

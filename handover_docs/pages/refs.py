@@ -8,6 +8,8 @@ Syntax (documented in ``docs/reference/plugin.md``):
 - ``[[=path]]`` cites a value: ``model.version``, ``governance.privacy``, or
   ``<id>.<field>`` such as ``model-weights.sha256``; list items by index
   (``model.owners.0``);
+- ``[[!start-here]]`` on a line of its own places the generated "start here" block (status,
+  failing checks with their cause, links to the pages each reader needs);
 - ``\\[[...]]`` is left as the literal text ``[[...]]``.
 
 References inside code spans and fenced code blocks are left alone. An unknown id or path
@@ -31,6 +33,8 @@ from handover_docs.pages.render import Linker, display_name
 from handover_docs.schema import uri_scheme
 
 _REF = re.compile(r"(\\?)\[\[(=?)([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+_BLOCK = re.compile(r"^\s*\[\[!([a-z][a-z0-9-]*)\]\]\s*$")
+"""A generated block on a line of its own, e.g. ``[[!start-here]]`` (see RenderedSite.blocks)."""
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
 _ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
@@ -73,6 +77,10 @@ def resolve(markdown: str, *, page: str, display: str, linker: Linker) -> str:
     for lineno, line in enumerate(lines, start=1):
         if "[[" not in line or kinds[lineno - 1] != "text":  # code and front matter stay
             out_lines.append(line)
+            continue
+        block = _BLOCK.match(line)
+        if block and block.group(1) in linker.blocks:
+            out_lines.append(linker.blocks[block.group(1)](page))
             continue
         spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(line)]
         # A page's title comes from its heading, and themes un-escape it into <title>:

@@ -73,6 +73,9 @@ class RenderedSite:
     sources: dict[str, list[Path]] = field(default_factory=dict)
     """Page -> the files it is made from (manifest files, template override), for its history
     footer; pages without a footer (the changes page) are not listed."""
+    blocks: dict[str, Callable[[str], str]] = field(default_factory=dict)
+    """Generated blocks a narrative places with ``[[!name]]`` on a line of its own (e.g.
+    ``[[!start-here]]``): name -> Markdown for the page at that path under the docs root."""
 
 
 def _finalize(value: Any) -> Any:
@@ -120,6 +123,7 @@ def make_environment(
         num=_number,
         when=_when,
         slug=lambda v: re.sub(r"[^a-z0-9]+", "-", str(v).casefold()).strip("-") or "x",
+        seeds=_seed_list,
     )
     return env
 
@@ -163,6 +167,21 @@ def _when(value: Any) -> str:
     return str(value)
 
 
+def _seed_list(values: Any) -> str:
+    """Seeds as runs: [0, 1, 2, 3, 4, 9] -> '0–4, 9' (a sweep is not 'seed 0')."""
+    seeds = sorted({int(v) for v in values})
+    runs: list[str] = []
+    start = prev = None
+    for seed in [*seeds, None]:
+        if start is not None and (seed is None or prev is None or seed != prev + 1):
+            runs.append(str(start) if start == prev else f"{start}–{prev}")
+            start = None
+        if seed is not None and start is None:
+            start = seed
+        prev = seed
+    return ", ".join(runs) or "—"
+
+
 def _number(value: Any, digits: int = 4) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}g}"
@@ -188,6 +207,8 @@ class Linker:
     folder: str
     docs_prefix: str = ""
     """Where the handover's docs folder is published (``models/<id>`` in a portfolio)."""
+    blocks: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
+    """Generated blocks narratives place with ``[[!name]]`` (:attr:`RenderedSite.blocks`)."""
 
     def docs_page(self, rel: str) -> str:
         """A path in the handover's docs folder as a path under the docs root."""
@@ -469,6 +490,31 @@ def render_pages(
             )
         )
 
+    def context_for(path: str, title: str, spec: PageSpec | None, item: Any) -> dict[str, Any]:
+        """The template context of one page (links are relative to ``path``)."""
+        page_context = dict(context)
+        page_context.update(
+            page={"path": path, "title": title, "spec": spec},
+            item=item,
+            link=lambda ident, label=None, _p=path: linker.link(ident, _p, label),
+            href=lambda ident, _p=path: linker.href(ident, _p) or "",
+            linker_entry=linker.entry,
+            url=lambda target, _p=path: _relative(linker.docs_page(target), _p),
+            page_url=lambda rel, _p=path: _relative(f"{folder}/{rel}", _p),
+            person=lambda ident, _p=path: linker.link(ident, _p),
+            people_links=lambda ids, _p=path: (
+                Markup(", ").join(linker.link(i, _p) for i in ids) if ids else Markup("—")
+            ),
+            site_root=site_root(path, directory_urls),
+            figure=lambda key, compact=False, _p=path: (
+                diagrams.html(key, _p, linker.target, compact=compact)
+                if diagrams is not None
+                else Markup("")
+            ),
+            verify_markdown=lambda _p=path: verify_markdown(site_root(_p, directory_urls)),
+        )
+        return page_context
+
     page_sources = _page_sources(loaded, templates_dir)
     pages: dict[str, str] = {}
     titles: dict[str, str] = {}
@@ -480,25 +526,7 @@ def render_pages(
             rel = spec.path.format(id=getattr(item, "id", "")) if item is not None else spec.path
             path = f"{folder}/{rel}"
             title = display_name(item) if item is not None else spec.title
-            page_context = dict(context)
-            page_context.update(
-                page={"path": path, "title": title, "spec": spec},
-                item=item,
-                link=lambda ident, label=None, _p=path: linker.link(ident, _p, label),
-                href=lambda ident, _p=path: linker.href(ident, _p) or "",
-                url=lambda target, _p=path: _relative(linker.docs_page(target), _p),
-                person=lambda ident, _p=path: linker.link(ident, _p),
-                people_links=lambda ids, _p=path: (
-                    Markup(", ").join(linker.link(i, _p) for i in ids) if ids else Markup("—")
-                ),
-                site_root=site_root(path, directory_urls),
-                figure=lambda key, compact=False, _p=path: (
-                    diagrams.html(key, _p, linker.target, compact=compact)
-                    if diagrams is not None
-                    else Markup("")
-                ),
-                verify_markdown=lambda _p=path: verify_markdown(site_root(_p, directory_urls)),
-            )
+            page_context = context_for(path, title, spec, item)
             try:
                 template = env.get_template(spec.template)
                 pages[path] = template.render(page_context)
@@ -524,7 +552,15 @@ def render_pages(
     assets = site_assets(folder)
     if diagrams is not None:
         assets.update(sorted(diagrams.files.items()))
-    return RenderedSite(pages, _nav(nav_items, section_title), titles, assets, sources)
+    def start_here(from_page: str) -> str:
+        """The "start here" block for a narrative page (links relative to it)."""
+        template = env.get_template("start-here.md.j2")
+        return str(template.render(context_for(from_page, "", None, None)))
+
+    blocks: dict[str, Callable[[str], str]] = {"start-here": start_here}
+    return RenderedSite(
+        pages, _nav(nav_items, section_title), titles, assets, sources, blocks=blocks
+    )
 
 
 def site_assets(folder: str) -> dict[str, bytes]:

@@ -124,12 +124,15 @@ def render_audit(report: AuditReport, *, limit: int = 500) -> str:
 
 
 def render_page_history(history: PageHistory | None, note: str | None = None) -> str:
-    """A one-line footer for a page: last change date, author and commit, or the fallback note."""
+    """A one-line footer for a page: last change date, author and commit, or the fallback note.
+
+    Not the commit's subject: a developer's message is no part of the page (it showed in
+    every footer and in search results); the commit id leads to it."""
     if history is None:
         return f"*{escape(note or 'history unavailable: no commit touches this page')}*"
     text = (
         f"Last changed {escape(history.date[:10])} by {escape(history.author)} in "
-        f"{code(history.short)}: {escape(history.subject)}"
+        f"{code(history.short)}"
     )
     if history.uncommitted:
         text += " (plus uncommitted changes)"
