@@ -70,10 +70,16 @@ Earlier releases' signature files are kept under `{RELEASES_DIR}/`.
 
 <div id="handover-verify" data-site-root="{root}">
 <p><label>Pinned key id: <input class="handover-pin" data-handover="pin" size="75"
-placeholder="sha256:..." autocomplete="off" spellcheck="false"></label>
-<button class="md-button" type="button" data-handover="run">Verify again</button></p>
-<p class="handover-verdict" data-handover="status"><noscript>The in-browser check needs
-JavaScript; use the command line below.</noscript></p>
+placeholder="sha256:..." autocomplete="off" spellcheck="false"
+aria-describedby="handover-pin-help"></label>
+<button class="md-button" type="button" data-handover="run">Verify</button></p>
+<p id="handover-pin-help" class="handover-pin-help">Get the key id from the signer, not from
+this site: the release announcement or ticket, the governance contact on the people page, or
+the line <code>handover keygen</code> printed for them. Paste it and press Enter.</p>
+<p class="handover-verdict" data-handover="status" role="status" aria-live="polite"><noscript>
+The in-browser check needs JavaScript; use the command line below.</noscript></p>
+<progress class="handover-progress" data-handover="progress" hidden
+aria-label="Files checked"></progress>
 <table data-handover="facts"></table>
 <ul data-handover="files"></ul>
 </div>

@@ -106,7 +106,7 @@ def test_the_site_loads_nothing_from_outside_the_loopback_server(
         page.goto(served.url + path)
     page.goto(served.url + "handover/verify/")  # fetches every file of the site
     page.wait_for_function(
-        "() => /^VERIFIED/.test(document.querySelector('[data-handover=status]').innerText)"
+        "() => /^NOT TRUSTED YET/.test(document.querySelector('[data-handover=status]').innerText)"
     )
     page.locator("input.md-search__input").click()
     page.keyboard.type("drift")

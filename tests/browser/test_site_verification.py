@@ -15,7 +15,7 @@ STATUS = "[data-handover=status]"
 def _verdict(page: Any, url: str) -> str:
     page.goto(url)
     page.wait_for_function(
-        f"() => /^(VERIFIED|FAILED)/.test(document.querySelector('{STATUS}').innerText)",
+        f"() => /^(VERIFIED|FAILED|NOT TRUSTED)/.test(document.querySelector('{STATUS}').innerText)",
         timeout=30_000,
     )
     return str(page.locator(STATUS).inner_text())
@@ -47,9 +47,12 @@ def test_the_verify_page_reports_the_site_verified_under_the_pinned_key(
     evidence = (example.project / ".handover" / "evidence.json").read_bytes()
     assert "sha256:" + hashlib.sha256(evidence).hexdigest() in facts.values(), facts
     assert page.locator("[data-handover=files] li").count() == 0  # no problems listed
-    # Unpinned, it still verifies the files but says plainly that trust is not established.
+    assert page.locator(STATUS).get_attribute("data-state") == "verified"
+    # Unpinned, it still checks the files but says first that trust is not established, and
+    # the verdict is not styled as a success.
     shown = _verdict(page, f"{served.url}handover/verify/")
-    assert shown.startswith(f"VERIFIED: {count} of {count} files match the signature. Not trusted")
+    assert shown.startswith(f"NOT TRUSTED YET: {count} of {count} files match the signature")
+    assert page.locator(STATUS).get_attribute("data-state") == "untrusted"
 
 
 def test_the_verify_page_warns_when_the_pinned_key_id_is_another(
@@ -65,8 +68,9 @@ def test_the_verify_page_warns_when_the_pinned_key_id_is_another(
         timeout=30_000,
     )
     shown = page.locator(STATUS).inner_text()
-    assert shown.startswith("FAILED"), shown
-    assert other in shown
+    # The reason first, and no file count that reads like a success.
+    assert shown.startswith(f"FAILED: the key id does NOT match the one you pinned ({other})")
+    assert page.locator(STATUS).get_attribute("data-state") == "failed"
 
 
 def test_the_verify_page_fails_and_names_a_page_changed_on_the_host(
@@ -83,7 +87,7 @@ def test_the_verify_page_fails_and_names_a_page_changed_on_the_host(
     )
     page = browser.page
     shown = _verdict(page, f"{served.url}handover/verify/?key-id={example.key_id}")
-    assert shown.startswith(f"FAILED: {count - 1} of {count} files match the signature."), shown
+    assert shown.startswith(f"FAILED: 1 of {count} files do not match the signature"), shown
     problems = page.locator("[data-handover=files] li").all_inner_texts()
     assert len(problems) == 1, problems
     assert "handover/model-card/index.html" in problems[0], problems

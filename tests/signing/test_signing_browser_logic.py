@@ -245,10 +245,13 @@ def test_the_audit_page_verifies_in_a_real_browser(tmp_path: Path, key: Key) -> 
         other = "sha256:" + "0" * 64
         dom = _dump_dom(f"{server.url}audit/?key-id={other}", tmp_path / "home1")
         assert (
-            "FAILED: 11 of 11 files match the signature. WARNING: the key id does NOT match "
-            f"the one you pinned ({other})." in dom
+            f"FAILED: the key id does NOT match the one you pinned ({other}). The 11 files "
+            "match the key shipped in the site, which proves nothing about who signed it." in dom
         )
         (site / "about" / "index.html").write_bytes(b"<html>edited</html>\n")
         dom = _dump_dom(f"{server.url}audit/", tmp_path / "home2")
-    assert "FAILED: 10 of 11 files match the signature. Not trusted yet" in dom
+    assert (
+        "FAILED: 1 of 11 files do not match the signature (listed below); 10 of 11 files "
+        "match. No key id is pinned." in dom
+    )
     assert "<li>modified: about/index.html (sha256 differs)</li>" in dom

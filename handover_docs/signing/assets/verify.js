@@ -184,10 +184,11 @@
 
   /* Fetch every subject (bounded concurrency, no cache) and compare digests.
    * Returns [{name, status: "ok"|"modified"|"missing"|"larger"|"error", detail}]. */
-  async function checkSubjects(base, subjects, fetchFn, concurrency) {
+  async function checkSubjects(base, subjects, fetchFn, concurrency, onProgress) {
     fetchFn = fetchFn || fetch;
     var results = new Array(subjects.length);
     var next = 0;
+    var done = 0;
     async function worker() {
       while (next < subjects.length) {
         var i = next++;
@@ -224,6 +225,8 @@
         } catch (e) {
           results[i] = { name: name, status: "error", detail: String(e && e.message || e) };
         }
+        done++;
+        if (onProgress) onProgress(done, subjects.length);
       }
     }
     var workers = [];
@@ -340,6 +343,7 @@
     var files = el.querySelector("[data-handover=files]");
     var pinInput = el.querySelector("[data-handover=pin]");
     var button = el.querySelector("[data-handover=run]");
+    var progress = el.querySelector("[data-handover=progress]");
     var fromUrl = new URLSearchParams(location.search).get("key-id");
     if (fromUrl && pinInput) pinInput.value = fromUrl;
     if (!(root.crypto && crypto.subtle)) {
@@ -402,28 +406,60 @@
         });
         say("checking", "Signature verified; checking " + result.statement.subject.length +
           " files as served...");
-        var checked = await checkSubjects(base, result.statement.subject);
+        if (progress) {
+          progress.max = result.statement.subject.length;
+          progress.value = 0;
+          progress.hidden = false;
+        }
+        var checked = await checkSubjects(base, result.statement.subject, null, null,
+          function (done, total) {
+            if (progress) progress.value = done;
+            text(status, "Signature verified; checking files as served: " + done + " of " +
+              total + "...");
+          });
+        if (progress) progress.hidden = true;
         var bad = checked.filter(function (r) { return r.status !== "ok"; });
         bad.forEach(function (r) {
           var li = document.createElement("li");
           text(li, r.status + ": " + r.name + (r.detail ? " (" + r.detail + ")" : ""));
           files.appendChild(li);
         });
+        // The reason comes first; only a pinned, matching key with every file intact is
+        // "verified" (green); no pin is "not trusted yet" (never green); anything else fails.
         var pinned = pinInput && pinInput.value.trim().toLowerCase();
-        var trust = !pinned
-          ? " Not trusted yet: enter the signer's key id, obtained out of band, to compare."
-          : pinned === result.keyId
-            ? " The key id matches the one you pinned."
-            : " WARNING: the key id does NOT match the one you pinned (" + pinned + ").";
-        var verdict = bad.length === 0 && (!pinned || pinned === result.keyId);
-        say(verdict ? "verified" : "failed", (verdict ? "VERIFIED: " : "FAILED: ") +
-          (checked.length - bad.length) +
-          " of " + checked.length + " files match the signature." + trust);
+        var n = checked.length;
+        var good = n - bad.length;
+        if (bad.length > 0) {
+          say("failed", "FAILED: " + bad.length + " of " + n + " files do not match the " +
+            "signature (listed below); " + good + " of " + n + " files match." +
+            (!pinned ? " No key id is pinned."
+              : pinned === result.keyId ? " The key id matches the one you pinned."
+              : " The key id does NOT match the one you pinned (" + pinned + ")."));
+        } else if (pinned && pinned !== result.keyId) {
+          say("failed", "FAILED: the key id does NOT match the one you pinned (" + pinned +
+            "). The " + n + " files match the key shipped in the site, which proves " +
+            "nothing about who signed it.");
+        } else if (!pinned) {
+          say("untrusted", "NOT TRUSTED YET: " + good + " of " + n + " files match the " +
+            "signature, but no key id is pinned. Enter the signer's key id, obtained out " +
+            "of band, to establish who signed.");
+        } else {
+          say("verified", "VERIFIED: " + good + " of " + n + " files match the signature." +
+            " The key id matches the one you pinned.");
+        }
       } catch (e) {
         say("failed", "FAILED: " + (e && e.message || e));
       }
     }
     if (button) button.addEventListener("click", run);
+    if (pinInput) {
+      pinInput.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          run();
+        }
+      });
+    }
     run();
   }
 
