@@ -75,6 +75,14 @@ class SetResult:
     def ci_label(self) -> str:
         return f"{self.spec.level * 100:g} % CI"
 
+    def sweep(self) -> str:
+        """The threshold sweep alone (the deployment page: what moving the threshold trades)."""
+        ident = f"deploy-{self.spec.name}-sweep"
+        t = self.spec.threshold
+        return plots.figure(
+            [(f"Threshold sweep ({self.path})", plots.threshold_sweep(ident, self.curves, t))]
+        )
+
     def plots(self) -> str:
         """The five plots of this set as one block of HTML."""
         ident = f"plot-{self.spec.name}"

@@ -58,3 +58,14 @@ def test_the_plots_fit_a_phone_screen(browser: Browser, served: Server) -> None:
         assert box["width"] >= 250, box
     overflow = page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 390
+
+
+def test_the_deployment_page_shows_the_threshold_sweep(browser: Browser, served: Server) -> None:
+    page = browser.page
+    page.goto(served.url + "handover/deployment/")
+    svg = _plots(page)
+    assert svg.count() == 1
+    assert svg.first.is_visible()
+    assert svg.first.locator("title").text_content() == "Threshold sweep"
+    assert "deployed 0.3" in (svg.first.text_content() or "")
+    assert page.get_by_text("95 % CI").first.is_visible()
