@@ -80,3 +80,23 @@ def test_plot_text_is_escaped_and_numbers_are_rounded() -> None:
     assert 'onload="alert' not in svg
     ET.fromstring(svg)
     assert not re.search(r"\d\.\d{2,}\b,", svg.split("</desc>")[1])  # 0.1 px at most
+
+
+def test_unreadable_predictions_show_a_failure_box_and_keep_the_typed_values(
+    tmp_path: Path,
+) -> None:
+    from handover_docs.exchange.cyclonedx import bom
+
+    root = _copy(tmp_path / "broken")
+    (root / "model" / "artifacts" / "predictions.csv").write_text("label,score\n1,high\n")
+    page = _model_card(root)
+    assert "!!! failure \"Predictions 'test' could not be read\"" in page
+    assert "differs from the inventory" in page
+    assert len(SVG.findall(page)) == 5  # the seed sweep's plots still show
+    metrics = bom(manifest.load(root))["metadata"]["component"]["modelCard"][
+        "quantitativeAnalysis"
+    ]["performanceMetrics"]
+    recall = next(m for m in metrics if m["type"] == "recall")
+    assert recall["value"] == "0.962264" and "confidenceInterval" not in recall
+    sweep = next(m for m in metrics if m["type"] == "recall_mean")
+    assert set(sweep["confidenceInterval"]) == {"lowerBound", "upperBound"}
