@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
 from handover_docs import __version__, schema
 from handover_docs.evaluation.recompute import Reported, recomputed_values
+from handover_docs.exchange import hf_fields
 from handover_docs.manifest import LoadedHandover
 
 HF_LICENSES = frozenset(
@@ -158,23 +160,63 @@ def metadata(loaded: LoadedHandover) -> dict[str, Any]:
             data["license"] = "other"
             data["license_name"] = _slug(lic)[:64].strip("-") or "custom"
     task = _slug(m.task)
-    if task in HF_PIPELINE_TAGS:
+    if m.pipeline_tag:
+        data["pipeline_tag"] = m.pipeline_tag
+    elif task in HF_PIPELINE_TAGS:
         data["pipeline_tag"] = task
-    for env in h.environments:
-        found = next((LIBRARIES[p.lower()] for p in env.packages if p.lower() in LIBRARIES), "")
-        if found:
-            data["library_name"] = found
-            break
-    data["tags"] = ["handover-docs", *([task] if task else []), f"status-{m.status}"]
-    if h.datasets:
-        data["datasets"] = [d.id for d in h.datasets]
-    metric_names = sorted({qa.metric for qa in m.card.quantitative_analyses})
-    if metric_names:
-        data["metrics"] = [_slug(n) or n for n in metric_names]
+    if m.library_name:
+        data["library_name"] = m.library_name
+    else:
+        for env in h.environments:
+            packages = env.packages
+            found = next((LIBRARIES[p.lower()] for p in packages if p.lower() in LIBRARIES), "")
+            if found:
+                data["library_name"] = found
+                break
+    if m.languages:
+        data["language"] = hf_fields.one_or_many(m.languages)
+    if m.base_model:
+        data["base_model"] = hf_fields.one_or_many(m.base_model)
+    hub = hub_metadata(m)
+    if m.tags or not hub:
+        # Hub metadata is written back as it was; a handover without any gets our tags.
+        data["tags"] = list(m.tags) or [
+            "handover-docs",
+            *([task] if task else []),
+            f"status-{m.status}",
+        ]
+    datasets = [_hub_dataset(a.uri) for a in h.artifacts if a.kind == "dataset"]
+    names = [d for d in datasets if d] + [d.id for d in h.datasets]
+    if names:
+        data["datasets"] = names
+    if hf_fields.hub_ids(m.card.metrics):
+        data["metrics"] = list(m.card.metrics)
+    elif not hub:
+        metric_names = sorted({qa.metric for qa in m.card.quantitative_analyses})
+        if metric_names:
+            data["metrics"] = [_slug(n) or n for n in metric_names]
     results = _model_index_results(h, task or "other", recomputed_values(loaded))
     if results:
         data["model-index"] = [{"name": m.id, "results": results}]
+    for key, value in m.extensions.items():
+        data.setdefault(key, value)  # a mapped key always comes from its field
     return data
+
+
+def hub_metadata(m: schema.ModelInfo) -> bool:
+    """Whether the model carries Hub metadata (set by hand or by ``handover import``): then
+    tags and metrics are exactly the recorded ones, and none are derived."""
+    results = any(q.eval_dataset is not None or q.task for q in m.card.quantitative_analyses)
+    fields = (m.tags, m.languages, m.base_model, m.library_name, m.pipeline_tag, m.extensions)
+    return results or any(fields)
+
+
+def _hub_dataset(uri: str | None) -> str:
+    """The Hub id of a dataset artifact that points at the Hub (as the import writes it)."""
+    prefix = "https://huggingface.co/datasets/"
+    if not uri or not uri.startswith(prefix):
+        return ""
+    return unquote(uri[len(prefix) :]).strip("/")
 
 
 def _model_index_results(
@@ -183,15 +225,19 @@ def _model_index_results(
     """Results per (dataset, slice); a value recomputed from predictions replaces the typed one."""
     datasets = {d.id: d for d in h.datasets}
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    hub: list[tuple[schema.QuantitativeAnalysis, float]] = []
     for index, qa in enumerate(h.model.card.quantitative_analyses):
-        if qa.dataset is None:
-            continue
         rep = recomputed.get(index)
         value = round(rep.estimate.value, 6) if rep and rep.estimate else qa.value
+        if qa.eval_dataset is not None or qa.task:
+            hub.append((qa, value))  # a Hub result: written back with its provenance
+            continue
+        if qa.dataset is None:
+            continue
         grouped.setdefault((qa.dataset, qa.slice), []).append(
             {"type": _slug(qa.metric) or qa.metric, "value": value, "name": qa.metric}
         )
-    results = []
+    results = hf_fields.model_index_results(hub)
     for (dataset_id, slice_name), metrics in grouped.items():
         dataset: dict[str, Any] = {"type": dataset_id, "name": datasets[dataset_id].name}
         if slice_name and slice_name != "overall":
@@ -204,6 +250,19 @@ def _model_index_results(
             }
         )
     return results
+
+
+def _impact(e: schema.EnvironmentalImpact) -> list[str]:
+    """The template's environmental impact facts, as the import reads them back."""
+    facts = [
+        ("Hardware Type", e.hardware_type),
+        ("Hours used", f"{e.hours_used:g}" if e.hours_used is not None else ""),
+        ("Cloud Provider", e.cloud_provider),
+        ("Compute Region", e.compute_region),
+        ("Carbon Emitted", f"{e.co2_emitted_kg:g} kg" if e.co2_emitted_kg is not None else ""),
+        ("Energy", f"{e.energy_kwh:g} kWh" if e.energy_kwh is not None else ""),
+    ]
+    return [f"- **{name}:** {value}" for name, value in facts if value]
 
 
 def _cell(text: object) -> str:
@@ -238,14 +297,20 @@ def card_markdown(loaded: LoadedHandover) -> str:
         facts.append(f"- **License:** {m.license}")
     if m.repository:
         facts.append(f"- **Repository:** <{m.repository}>")
-    out += [*facts, ""]
+    out += ["### Facts", "", *facts, ""]
     out += ["## Uses", "", "### Direct use", "", *_bullets(card.intended_use.primary_uses), ""]
     if card.intended_use.primary_users:
         out += ["### Intended users", "", *_bullets(card.intended_use.primary_users), ""]
+    if card.downstream_use:
+        out += ["### Downstream use", "", card.downstream_use.strip(), ""]
     out += ["### Out-of-scope use", "", *_bullets(card.intended_use.out_of_scope), ""]
+    if card.get_started:
+        out += ["## How to Get Started with the Model", "", card.get_started.strip(), ""]
     out += ["## Factors", "", *_bullets(card.factors), ""]
     out += ["## Metrics", "", *_bullets(card.metrics), ""]
     out += ["## Training data", "", card.training_data.strip(), ""]
+    if card.training_procedure:
+        out += ["### Training procedure", "", card.training_procedure.strip(), ""]
     out += ["## Evaluation data", "", card.evaluation_data.strip(), ""]
     if card.quantitative_analyses:
         recomputed = recomputed_values(loaded)
@@ -259,6 +324,11 @@ def card_markdown(loaded: LoadedHandover) -> str:
         out.append("")
     out += ["## Ethical considerations", "", card.ethical_considerations.strip(), ""]
     out += ["## Caveats and recommendations", "", card.caveats_and_recommendations.strip(), ""]
+    if card.environmental_impact is not None:
+        out += ["## Environmental Impact", "", *_impact(card.environmental_impact), ""]
+    if card.model_architecture or card.architecture_family:
+        text = card.model_architecture or card.architecture_family
+        out += ["## Model Architecture and Objective", "", text.strip(), ""]
     if h.artifacts:
         out += [
             "## Handover inventory",
@@ -276,6 +346,12 @@ def card_markdown(loaded: LoadedHandover) -> str:
     if m.citations:
         out += ["## Citation", ""]
         for c in m.citations:
+            if c.bibtex or c.apa:  # the Hub template's layout, so it reads back the same
+                if c.bibtex:
+                    out += ["**BibTeX:**", "", "```bibtex", c.bibtex.strip(), "```", ""]
+                if c.apa:
+                    out += ["**APA:**", "", c.apa.strip(), ""]
+                continue
             authors = ", ".join(c.authors)
             year = f" ({c.year})" if c.year else ""
             link = f" <{c.uri}>" if c.uri else ""

@@ -22,12 +22,22 @@ import yaml
 from handover_docs import manifest, scaffold
 from handover_docs.atomic import write_text
 from handover_docs.errors import Finding, HandoverError, Location, display_path
+from handover_docs.exchange import hf_fields
 from handover_docs.yamlsource import load_plain
 
 MAX_CARD_BYTES = 5 * 1024 * 1024
 
 SECTION_ALIASES: dict[str, tuple[str, ...]] = {
     "description": ("model description", "model details", "model summary", "overview"),
+    "downstream_use": ("downstream use",),
+    "get_started": (
+        "how to get started with the model",
+        "how to get started",
+        "getting started",
+    ),
+    "training_procedure": ("training procedure", "training hyperparameters"),
+    "architecture": ("model architecture and objective", "model architecture"),
+    "environment": ("environmental impact",),
     "direct_use": (
         "direct use",
         "intended uses & limitations",
@@ -46,7 +56,7 @@ SECTION_ALIASES: dict[str, tuple[str, ...]] = {
         "ethical considerations",
     ),
     "recommendations": ("recommendations", "caveats and recommendations"),
-    "training_data": ("training data", "training details", "training procedure"),
+    "training_data": ("training data", "training details"),
     "evaluation_data": (
         "testing data",
         "evaluation data",
@@ -61,6 +71,8 @@ SECTION_ALIASES: dict[str, tuple[str, ...]] = {
 """Headings of the Hub's model-card template (and common variants), by handover field."""
 
 TODO = "TODO: not stated in the imported model card."
+NONE_RECORDED = "(none recorded)"
+"""What the export writes under an empty list section; read back as no items."""
 
 
 @dataclass
@@ -72,6 +84,8 @@ class Card:
     intro: str
     sections: dict[str, str] = field(default_factory=dict)
     """Lowercased heading to its text (first occurrence wins)."""
+    raw_headings: set[str] = field(default_factory=set)
+    """Every lowercased heading, also those whose text was only a placeholder."""
     body_line: int = 1
 
 
@@ -119,6 +133,7 @@ def parse_card(text: str, display: str) -> Card:
         heading = None if in_fence else re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
         if heading:
             name = re.sub(r"[*_`]", "", heading.group(2)).strip()
+            name = re.sub(r"\s*\[optional\]$", "", name, flags=re.I)  # the Hub template's
             level = len(heading.group(1))
             if level == 1 and not title:
                 title = name
@@ -137,7 +152,8 @@ def parse_card(text: str, display: str) -> Card:
         # A section's own text; when it has none, the text of its subsections.
         text = _clean("\n".join(lines[index + 1 : own_end]))
         sections.setdefault(name.lower(), text or _clean("\n".join(lines[index + 1 : end])))
-    return Card(meta, title, _clean("\n".join(intro)), sections, offset + 1)
+    headed = {name.lower() for _, _, name in headings}
+    return Card(meta, title, _clean("\n".join(intro)), sections, headed, offset + 1)
 
 
 def _clean(text: str) -> str:
@@ -150,11 +166,22 @@ def _clean(text: str) -> str:
 
 
 def _section(card: Card, key: str) -> str:
+    """The section's text without template placeholders ("" when absent or only those)."""
     for alias in SECTION_ALIASES[key]:
-        text = card.sections.get(alias, "")
+        text = hf_fields.strip_placeholders(card.sections.get(alias, ""))
         if text:
             return text
     return ""
+
+
+def _optional(card: Card, key: str) -> str:
+    """An optional section: its text; TODO when the card has it but only as a placeholder
+    (so the audit lists it); "" when the card does not have it."""
+    text = _section(card, key)
+    if text:
+        return text
+    present = any(alias in card.raw_headings for alias in SECTION_ALIASES[key])
+    return TODO if present else ""
 
 
 def _list(value: Any) -> list[str]:
@@ -165,13 +192,21 @@ def _list(value: Any) -> list[str]:
 
 
 def _bullets(text: str) -> list[str]:
-    items = [re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip() for line in text.splitlines()]
-    bullets = [i for i in items if i]
-    if text and all(
-        re.match(r"^\s*(?:[-*+]|\d+[.)])\s+", ln) for ln in text.splitlines() if ln.strip()
-    ):
-        return bullets
-    return [" ".join(text.split())] if text else []
+    """A section as list items: each bullet one item, each paragraph between them one item
+    (so a list stays a list, and a lead-in sentence stays its own item)."""
+    items: list[str] = []
+    paragraph: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        bullet = re.match(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$", line)
+        if bullet or not line.strip():
+            if paragraph:
+                items.append(" ".join(" ".join(paragraph).split()))
+                paragraph = []
+            if bullet and bullet.group(1).strip():
+                items.append(bullet.group(1).strip())
+            continue
+        paragraph.append(line)
+    return [i for i in items if i != NONE_RECORDED]
 
 
 def _slug(text: str) -> str:
@@ -181,35 +216,6 @@ def _slug(text: str) -> str:
 def _dicts(value: Any) -> list[dict[str, Any]]:
     """The mappings in a YAML list (cards in the wild hold all sorts; skip what is not one)."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _results(meta: dict[str, Any]) -> list[dict[str, Any]]:
-    """``model-index`` results as quantitative analyses; malformed parts are skipped."""
-    analyses: list[dict[str, Any]] = []
-    for entry in _dicts(meta.get("model-index")):
-        for result in _dicts(entry.get("results")):
-            dataset = result.get("dataset")
-            dataset = dataset if isinstance(dataset, dict) else {}
-            for metric in _dicts(result.get("metrics")):
-                value = metric.get("value")
-                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                    continue
-                try:
-                    number = float(value)
-                except ValueError:
-                    continue
-                if number != number or number in (float("inf"), float("-inf")):
-                    continue
-                qa: dict[str, Any] = {
-                    "metric": str(metric.get("name") or metric.get("type") or "metric"),
-                    "value": number,
-                    "slice": str(dataset.get("split") or "overall"),
-                }
-                name = dataset.get("name") or dataset.get("type")
-                if name:
-                    qa["note"] = f"dataset: {name}"
-                analyses.append(qa)
-    return analyses
 
 
 def _model_name(card: Card, fallback: str) -> str:
@@ -225,19 +231,39 @@ def handover_from_card(
     """The model manifest, the knowledge manifest and the summary page for ``card``."""
     meta = card.meta
     name = _model_name(card, fallback_name)
-    description = _section(card, "description") or card.intro
-    summary_text = " ".join(description.split()) if description else TODO
-    details = [description or TODO]
-    if meta.get("base_model"):
-        details.append("Fine-tuned from: " + ", ".join(_list(meta["base_model"])) + ".")
-    if meta.get("library_name"):
-        details.append(f"Library: {meta['library_name']}.")
-    factors = [f"Language: {lang}" for lang in _list(meta.get("language"))]
-    factors += _bullets(_section(card, "factors"))
+    description = _section(card, "description")
+    summary_source = description or card.intro
+    first = summary_source.split("\n\n")[0] if summary_source else ""
+    summary_text = " ".join(first.split()) if first else TODO
+    details = description or card.intro or TODO
+    factors = _bullets(_section(card, "factors"))
     metrics = _list(meta.get("metrics")) or _bullets(_section(card, "metrics")) or [TODO]
     risks = _section(card, "risks")
     recommendations = _section(card, "recommendations")
-    caveats = "\n\n".join(t for t in (risks, recommendations) if t) or TODO
+    caveats = recommendations or risks or TODO
+    card_doc: dict[str, Any] = {
+        "details": details,
+        "intended_use": {
+            "primary_uses": _bullets(_section(card, "direct_use")) or [TODO],
+            "out_of_scope": _bullets(_section(card, "out_of_scope")),
+        },
+        "factors": factors,
+        "metrics": metrics,
+        "evaluation_data": _section(card, "evaluation_data") or TODO,
+        "training_data": _section(card, "training_data") or TODO,
+        "quantitative_analyses": hf_fields.analyses(meta),
+        "ethical_considerations": risks or TODO,
+        "caveats_and_recommendations": caveats,
+    }
+    for key in ("downstream_use", "get_started", "training_procedure"):
+        if text := _optional(card, key):
+            card_doc[key] = text
+    if architecture := _section(card, "architecture"):
+        card_doc["model_architecture"] = architecture
+    impact = hf_fields.environmental_impact(card.sections.get("environmental impact", ""))
+    if impact:
+        card_doc["environmental_impact"] = impact
+    license_text = meta.get("license_name") or meta.get("license") or ""
     model: dict[str, Any] = {
         "id": _slug(name),
         "name": name,
@@ -246,30 +272,13 @@ def handover_from_card(
         "task": str(meta.get("pipeline_tag") or ""),
         "status": "draft",
         "owners": ["research-lead"],
-        "license": str(meta.get("license_name") or meta.get("license") or ""),
-        "card": {
-            "details": "\n\n".join(details),
-            "intended_use": {
-                "primary_uses": _bullets(_section(card, "direct_use")) or [TODO],
-                "out_of_scope": _bullets(_section(card, "out_of_scope")),
-            },
-            "factors": factors,
-            "metrics": metrics,
-            "evaluation_data": _section(card, "evaluation_data") or TODO,
-            "training_data": _section(card, "training_data") or TODO,
-            "quantitative_analyses": _results(meta),
-            "ethical_considerations": risks or TODO,
-            "caveats_and_recommendations": caveats,
-        },
+        "license": str(license_text),
+        "card": card_doc,
+        **hf_fields.model_fields(meta),
     }
-    citation = _section(card, "citation")
+    citation = hf_fields.citation(card.sections.get("citation", ""), name)
     if citation:
-        title = re.search(r"title\s*=\s*[{\"](.+?)[}\"]\s*,?\s*$", citation, re.M | re.I)
-        year = re.search(r"year\s*=\s*[{\"]?(\d{4})", citation, re.I)
-        cite: dict[str, Any] = {"title": title.group(1) if title else name}
-        if year:
-            cite["year"] = int(year.group(1))
-        model["citations"] = [cite]
+        model["citations"] = [citation]
     artifacts = []
     ids: set[str] = set()
     for ds in _list(meta.get("datasets")):
@@ -333,6 +342,9 @@ def handover_from_card(
 
 class _Dumper(yaml.SafeDumper):
     """Writes multi-line strings as literal blocks, so imported prose stays readable."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # no &anchors: each result spells out its dataset
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -30,7 +30,9 @@ def test_import_real_world_card(tmp_path: Path) -> None:
         "text-classification",
     )
     assert m.summary.startswith("A small English sentiment classifier")
-    assert "Fine-tuned from: distilbert/distilbert-base-uncased." in m.card.details
+    # Hub metadata goes to its own fields now, not into prose.
+    assert m.base_model == ["distilbert/distilbert-base-uncased"]
+    assert m.languages == ["en"] and m.library_name == "transformers"
     assert m.card.intended_use.primary_uses == [
         "Routing short English product reviews to positive and negative queues.",
         "Measuring the share of positive feedback over time.",
@@ -40,13 +42,14 @@ def test_import_real_world_card(tmp_path: Path) -> None:
         "Languages other than English.",
     ]
     assert m.card.metrics == ["accuracy", "f1"]
-    assert m.card.factors == ["Language: en"]
-    assert [(q.metric, q.value, q.slice) for q in m.card.quantitative_analyses] == [
-        ("Accuracy", 0.9106, "validation"),
-        ("F1", 0.9132, "validation"),
+    assert m.card.factors == []
+    assert [(q.metric, q.metric_name, q.value, q.slice) for q in m.card.quantitative_analyses] == [
+        ("accuracy", "Accuracy", 0.9106, "validation"),
+        ("f1", "F1", 0.9132, "validation"),
     ]
-    assert "learning_rate: 2e-05" in m.card.training_data
-    assert "# not a heading" in m.card.training_data  # code blocks are not sections
+    assert "learning_rate: 2e-05" in m.card.training_procedure  # "## Training procedure"
+    assert "# not a heading" in m.card.training_procedure  # code blocks are not sections
+    assert m.card.training_data.startswith("TODO")  # "More information needed"
     assert m.card.evaluation_data.startswith("TODO")  # "More information needed"
     assert m.card.ethical_considerations.startswith("Movie-review language differs")
     assert m.citations[0].year == 2013
@@ -65,7 +68,9 @@ def test_import_real_world_card(tmp_path: Path) -> None:
     card = ModelCard(card_markdown(loaded))
     assert card.data.license == "apache-2.0"
     assert card.data.pipeline_tag == "text-classification"
-    assert card.data.library_name is None  # no environment recorded yet
+    assert card.data.library_name == "transformers"  # kept from the imported card
+    assert card.data.base_model == "distilbert/distilbert-base-uncased"
+    assert card.data.datasets == ["stanfordnlp/sst2"]
 
 
 def test_import_refuses_to_overwrite(tmp_path: Path) -> None:
