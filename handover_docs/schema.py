@@ -623,7 +623,7 @@ class DriftThreshold(Strict):
     window: str = ""
     """Over what period or sample production computes it."""
     action: str = ""
-    """What on-call does when the metric crosses ``warn`` or ``fail`` (shown on the on-call page)."""
+    """What on-call does when the metric crosses ``warn`` or ``fail`` (on the on-call page)."""
 
 
 class Monitoring(Strict):

@@ -552,6 +552,7 @@ def render_pages(
     assets = site_assets(folder)
     if diagrams is not None:
         assets.update(sorted(diagrams.files.items()))
+
     def start_here(from_page: str) -> str:
         """The "start here" block for a narrative page (links relative to it)."""
         template = env.get_template("start-here.md.j2")

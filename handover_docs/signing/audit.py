@@ -87,7 +87,8 @@ aria-label="Files checked"></progress>
 <script src="{root}{html.escape(script_path, quote=True)}" defer></script>
 
 The check verifies the signature with WebCrypto (Ed25519 keys need Chromium 137 or later;
-ECDSA P-256 keys work in every current browser) and then fetches every signed file as this host serves it and compares its digest. It uses the public
+ECDSA P-256 keys work in every current browser) and then fetches every signed file as this
+host serves it and compares its digest. It uses the public
 key shipped in the site (`{KEY_FILE}`), and both the key and this script come from the same
 host as the pages: **only a key id you obtained out of band and pinned above proves who
 signed**. A host that controls the site could also change this script; for an audit, use

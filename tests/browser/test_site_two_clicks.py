@@ -35,7 +35,9 @@ class Walk:
             self.page.evaluate(
                 """id => { const h = document.getElementById(id); if (!h) return '';
                   let out = h.innerText, n = h.nextElementSibling;
-                  while (n && n.tagName !== 'H2') { out += '\\n' + n.innerText; n = n.nextElementSibling; }
+                  while (n && n.tagName !== 'H2') {
+                    out += '\\n' + n.innerText; n = n.nextElementSibling;
+                  }
                   return out; }""",
                 anchor,
             )

@@ -15,7 +15,8 @@ STATUS = "[data-handover=status]"
 def _verdict(page: Any, url: str) -> str:
     page.goto(url)
     page.wait_for_function(
-        f"() => /^(VERIFIED|FAILED|NOT TRUSTED)/.test(document.querySelector('{STATUS}').innerText)",
+        "() => /^(VERIFIED|FAILED|NOT TRUSTED)/"
+        f".test(document.querySelector('{STATUS}').innerText)",
         timeout=30_000,
     )
     return str(page.locator(STATUS).inner_text())
