@@ -35,7 +35,12 @@ def test_the_example_checks_pass(example: Path) -> None:
     automated = [i.id for i in loaded.handover.checklist if i.check is not None]
     kinds = {i.check.kind for i in loaded.handover.checklist if i.check is not None}
     assert kinds == {
-        "artifact", "environment", "command", "metric-drift", "recompute-metrics", "custom"
+        "artifact",
+        "environment",
+        "command",
+        "metric-drift",
+        "recompute-metrics",
+        "custom",
     }
     statuses = {i["id"]: i["status"] for i in report["items"]}
     assert statuses == dict.fromkeys(automated, "pass")
