@@ -37,6 +37,12 @@ class Estimate:
             return ""
         return f"[{self.ci[0]:.{digits}f}, {self.ci[1]:.{digits}f}]"
 
+    def ci_short(self, digits: int = 2) -> str:
+        """The interval without spaces ('0.90–1.00'), for narrow table cells."""
+        if self.ci is None:
+            return ""
+        return f"{self.ci[0]:.{digits}f}–{self.ci[1]:.{digits}f}"
+
     def shown(self, level: float = 0.95) -> str:
         """The value and its interval as pages show them: '0.9623 (95 % CI 0.900-1.000)'."""
         value = "n/a" if np.isnan(self.value) else f"{self.value:.4f}"
