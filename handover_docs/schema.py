@@ -294,6 +294,8 @@ class ModelCard(Strict):
     """Training hyperparameters and regime (e.g. fp16 mixed precision)."""
     fairness_assessments: list[FairnessAssessment] = []
     environmental_impact: EnvironmentalImpact | None = None
+    performance_tradeoffs: list[Text] = []
+    """Trade-offs made, e.g. ``recall over precision at the deployed threshold``."""
 
 
 class Citation(Strict):
@@ -423,8 +425,12 @@ class Dataset(Reviewed):
     """The inventory entry holding this dataset's file."""
     derived_from: list[DatasetRef] = []
     owner: PersonRef | None = None
+    custodians: list[PersonRef] = []
+    """Who keeps the data day to day (CycloneDX data governance custodians)."""
     license: str = ""
     sensitivity: Sensitivity | None = None
+    sensitive_data: list[Text] = []
+    """Fields or kinds of sensitive data it holds, e.g. ``date of birth``."""
     rows: int | None = Field(default=None, ge=0)
     features: list[Feature] = []
     datasheet: Datasheet

@@ -87,8 +87,15 @@ def _dataset(h: schema.Handover, d: schema.Dataset) -> dict[str, Any]:
         data["classification"] = d.sensitivity
     if artifact is not None and artifact.uri:
         data["contents"] = {"url": artifact.uri}
+    if d.sensitive_data:
+        data["sensitiveData"] = list(d.sensitive_data)
+    governance: dict[str, Any] = {}
     if d.owner:
-        data["governance"] = {"owners": [{"contact": _contact(h, d.owner)}]}
+        governance["owners"] = [{"contact": _contact(h, d.owner)}]
+    if d.custodians:
+        governance["custodians"] = [{"contact": _contact(h, c)} for c in d.custodians]
+    if governance:
+        data["governance"] = governance
     component: dict[str, Any] = {
         "type": "data",
         "bom-ref": f"dataset:{d.id}",
@@ -217,6 +224,8 @@ def _model(loaded: LoadedHandover) -> dict[str, Any]:
         ],
         "ethicalConsiderations": risks,
     }
+    if card.performance_tradeoffs:
+        considerations["performanceTradeoffs"] = list(card.performance_tradeoffs)
     if card.fairness_assessments:
         considerations["fairnessAssessments"] = [_fairness(f) for f in card.fairness_assessments]
     if card.environmental_impact is not None:

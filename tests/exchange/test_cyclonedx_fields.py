@@ -92,6 +92,10 @@ def rich_manifests() -> dict[str, dict[str, Any]]:
         }
     )
     card["quantitative_analyses"][0]["confidence_interval"] = {"lower": 0.89, "upper": 0.93}
+    card["performance_tradeoffs"] = ["Recall over precision at the deployed threshold."]
+    dataset = data["artifacts.yaml"]["datasets"][0]
+    dataset["custodians"] = ["carol"]
+    dataset["sensitive_data"] = ["account holder name", "postcode"]
     return data
 
 
@@ -115,6 +119,14 @@ def test_the_new_fields_fill_the_model_card_and_validate(tmp_path: Path, version
             "harms": "more false alarms",
             "mitigationStrategy": "separate threshold",
         }
+    ]
+    assert considerations["performanceTradeoffs"] == [
+        "Recall over precision at the deployed threshold."
+    ]
+    data = next(c for c in document["components"] if c["bom-ref"] == "dataset:accounts")["data"]
+    assert data[0]["sensitiveData"] == ["account holder name", "postcode"]
+    assert [c["contact"]["name"] for c in data[0]["governance"]["custodians"]] == [
+        "Carol Governance"
     ]
     env = considerations["environmentalConsiderations"]
     use = env["energyConsumptions"][0]

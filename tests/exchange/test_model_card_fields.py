@@ -39,6 +39,7 @@ def test_the_model_card_page_shows_the_new_fields(tmp_path: Path) -> None:
         "## Environmental impact",
         "| Energy | 0.9 kWh |",
         "| Carbon emitted | 0.25 kg CO2eq |",
+        "**Performance trade-offs**\n\n- Recall over precision at the deployed threshold.",
     ):
         assert text in page, text
     assert "<b>on</b>" not in page  # escaped like every manifest string
