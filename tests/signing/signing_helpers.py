@@ -98,7 +98,7 @@ def resign(
     payload = json.dumps(stmt).encode()
     t = payload_type.encode()
     pae = b"DSSEv1 %d %b %d %b" % (len(t), t, len(payload), payload)
-    sig = key.signing.private.sign(pae)
+    sig = key.signing.sign(pae)
     write_envelope(
         site,
         {

@@ -15,7 +15,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from securesystemslib.dsse import Envelope as SslibEnvelope
 from securesystemslib.signer import SSlibKey
-from signing_helpers import Key, check, envelope, kinds, make_key, make_site, run_cli, sign
+from signing_helpers import (
+    Key,
+    check,
+    envelope,
+    kinds,
+    make_key,
+    make_site,
+    resign,
+    run_cli,
+    sign,
+)
 
 from handover_docs.errors import HandoverError
 from handover_docs.signing import dsse, keys, model_sig
@@ -216,3 +226,39 @@ def test_the_bundle_check_refuses_another_key_and_a_wrong_file_list(
 
 def _statement(site: Path) -> Any:
     return json.loads(dsse.b64decode(envelope(site)["payload"], "payload"))
+
+
+def test_verify_checks_the_bundle_even_when_our_statement_binds_it(
+    tmp_path: Path, key: Key
+) -> None:
+    """A bundle that leaves a page out, though bound by a valid statement of ours, is
+    refused by our verifier ('model-signing') and by model-signing's ('Extra files')."""
+    site = make_site(tmp_path / "site")
+    sign(site, key)
+    stmt = _statement(site)
+    files = [(s["name"], s["digest"]["sha256"]) for s in stmt["subject"]]
+    short = [f for f in files if f[0] != "about/index.html"]
+    bundle = model_sig.build(key.signing, "handover-site@1", short)
+    (site / "model.sig").write_bytes(bundle)
+    for subject in stmt["subject"]:
+        if subject["name"] == "model.sig":
+            subject["digest"]["sha256"] = hashlib.sha256(bundle).hexdigest()
+            subject["annotations"]["size"] = len(bundle)
+    resign(site, key, stmt)
+    verdict = check(site, key)
+    assert ("model-signing", "model.sig") in kinds(verdict)
+    assert "files unlisted in the bundle: 'about/index.html'" in str(verdict.problems)
+    done = model_signing_verify(site, key.public)
+    assert done.returncode != 0 and "Extra files found" in done.stdout + done.stderr
+
+
+def test_an_old_bundle_under_an_ed25519_signature_is_noted_not_checked(
+    tmp_path: Path, key: Key
+) -> None:
+    site = make_site(tmp_path / "site")
+    sign(site, key)
+    ed = make_key(tmp_path / "ed")
+    sign(site, ed, sequence=2)
+    verdict = check(site, ed)
+    assert verdict.ok, verdict.problems
+    assert any("model.sig is a signed file but not checked" in n for n in verdict.notes)
