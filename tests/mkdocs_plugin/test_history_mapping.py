@@ -6,6 +6,7 @@ under the configured docs_dir) is what finds each page's repository file."""
 from __future__ import annotations
 
 import re
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -44,5 +45,13 @@ def test_pages_built_from_a_temporary_docs_copy_keep_their_history(tmp_path: Pat
     found = re.search(r'class="[^"]*ho-history[^"]*"[^>]*>(.*?)</p>', html, re.S)
     assert found, "no history footer"
     line = re.sub(r"<[^>]+>", "", found.group(1))
-    assert "Summary: name the owner" in line
+    # The footer names the last commit (not its message): the one just made.
+    head = subprocess.run(
+        ["git", "rev-parse", "--short=7", "HEAD"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert f"in {head}" in line, line
     assert "no commit touches" not in line
