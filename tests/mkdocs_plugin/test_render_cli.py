@@ -49,7 +49,7 @@ def test_core_renders_without_importing_mkdocs(tmp_path: Path) -> None:
         "from handover_docs.pages import render_pages\n"
         "from handover_docs.cli import render_cmds\n"
         "site = render_pages(manifest.load('.'))\n"
-        "assert len(site.pages) == 22, len(site.pages)\n"
+        "assert len(site.pages) == 23, len(site.pages)\n"
         "assert not [m for m in sys.modules if m.split('.')[0] == 'mkdocs'], 'mkdocs imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
