@@ -221,7 +221,9 @@ def test_audit_changes_status_and_escaped_page_history(tmp_path: Path) -> None:
     audit = built.html("handover/audit")
     assert "Handover audit" in audit and re.search(r"Score: \d+ / 100", audit)
     changes = built.html("handover/changes")
-    assert "&lt;img src=x onerror=alert(1)&gt;" in changes and "<img src=x" not in changes
+    # shown as text (entities), never as a tag
+    shown = html.unescape(changes)
+    assert "<img src=x onerror=alert(1)>" in shown and "<img src=x" not in changes
     status = built.html("handover/status")
     for name in ("pass", "fail", "skipped", "stale", "not run / manual open", "manual done"):
         assert f">{name}</span>" in status, name
