@@ -27,8 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from handover_docs import __version__, manifest, portfolio
-from handover_docs.checks import environ
-from handover_docs.checks import evidence as ev
+from handover_docs.checks import environ, evidence as ev
 from handover_docs.checks.engine import DEFAULT_JOBS, Runner, declared_env, planned, select
 from handover_docs.checks.environment import fingerprint
 from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_file

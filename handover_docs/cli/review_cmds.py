@@ -15,8 +15,7 @@ from handover_docs.cli.manifest_cmds import portfolio_site, refuse_one_evidence_
 from handover_docs.cli.output import add_json_flag, print_json, printable_json, say
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.exchange import cyclonedx, hf_export, hf_import
-from handover_docs.review import audit as audit_mod
-from handover_docs.review import diff as diff_mod
+from handover_docs.review import audit as audit_mod, diff as diff_mod
 from handover_docs.review.markdown import render_diff
 from handover_docs.terminal import printable
 

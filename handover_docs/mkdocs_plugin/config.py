@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
+from mkdocs.config import base, config_options as c
 
 from handover_docs.options import DEFAULTS, GlossaryMode
 

@@ -39,8 +39,7 @@ from mkdocs.structure.files import File, Files, file_sort_key
 from mkdocs.structure.pages import Page
 from mkdocs.utils import dirname_to_title, nest_paths
 
-from handover_docs import manifest
-from handover_docs import portfolio as portfolio_mod
+from handover_docs import manifest, portfolio as portfolio_mod
 from handover_docs.errors import Finding, HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.mkdocs_plugin.config import HandoverPluginConfig

@@ -31,9 +31,9 @@ from handover_docs.checks.evidence import (
     ItemStatus,
     checklist_statuses,
     dashboard,
+    default_path as default_evidence_path,
     status_for,
 )
-from handover_docs.checks.evidence import default_path as default_evidence_path
 from handover_docs.diagrams import CSS_PATH as DIAGRAMS_CSS
 from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.evaluation import recompute

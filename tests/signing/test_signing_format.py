@@ -15,8 +15,7 @@ from securesystemslib.dsse import Envelope as SslibEnvelope
 from securesystemslib.signer import SSlibKey
 from signing_helpers import Key, check, envelope, kinds, make_key, make_site, sign, statement
 
-from handover_docs.signing import dsse
-from handover_docs.signing import keys as keymod
+from handover_docs.signing import dsse, keys as keymod
 from handover_docs.signing.verify import Options, Trust, verify
 
 
