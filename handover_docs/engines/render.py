@@ -12,6 +12,7 @@ import yaml
 
 from handover_docs import manifest
 from handover_docs.atomic import write_atomic
+from handover_docs.engines.config import read_settings
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.options import DEFAULTS, PluginOptions
@@ -19,7 +20,7 @@ from handover_docs.pages import refs
 from handover_docs.pages.footers import history_footers, with_footer
 from handover_docs.pages.render import Linker
 from handover_docs.pages.site import build_site, site_options
-from handover_docs.project import Project, _LenientLoader, plugin_options
+from handover_docs.project import Project, plugin_options
 
 
 @dataclass
@@ -57,10 +58,9 @@ def _site_root_from_folder(text: str) -> str:
 def site_settings(config_file: Path) -> dict[str, Any]:
     """The mkdocs.yml settings (``use_directory_urls``, ``site_url``...); {} when unreadable."""
     try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return read_settings(config_file)
+    except HandoverError:
         return {}
-    return config if isinstance(config, dict) else {}
 
 
 def project_options(project: Project) -> tuple[PluginOptions, dict[str, Any]]:

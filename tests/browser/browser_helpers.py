@@ -96,7 +96,9 @@ class Built:
         )
 
 
-def _build_example(folder: Path) -> Built:
+def copy_example_with_key(folder: Path) -> tuple[Path, Path, str]:
+    """A copy of the repo's example in ``folder/repo`` and a new signing key: (project, key
+    file, key id)."""
     project = folder / "repo"
     shutil.copytree(REPO, project, ignore=NOT_COPIED)
     keys = folder / "keys"
@@ -104,6 +106,11 @@ def _build_example(folder: Path) -> Built:
     made = _run(["handover_docs", "keygen", str(keys / "release-key")], project, {})
     assert made.returncode == 0, made.stderr
     key_id = next(w for w in made.stdout.split() if w.startswith("sha256:"))
+    return project, keys / "release-key", key_id
+
+
+def _build_example(folder: Path) -> Built:
+    project, key, key_id = copy_example_with_key(folder)
     # Evidence for the checklist pages; a failing check is still evidence to show.
     checked = _run(["handover_docs", "check"], project, {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
     assert checked.returncode in (0, 1), checked.stdout + checked.stderr
@@ -111,7 +118,7 @@ def _build_example(folder: Path) -> Built:
     built = _run(
         ["mkdocs", "build", "-d", str(site)],
         project,
-        {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "HANDOVER_SIGNING_KEY": str(keys / "release-key")},
+        {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "HANDOVER_SIGNING_KEY": str(key)},
     )
     assert built.returncode == 0, built.stderr[-4000:]
     assert (site / "handover-signature.json").is_file(), "the build did not sign the site"

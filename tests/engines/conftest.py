@@ -11,13 +11,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 
 from browser_helpers import (
-    NOT_COPIED,
-    REPO,
     SOURCE_DATE_EPOCH,
     Built,
     _once,
     _run,
     chromium,
+    copy_example_with_key,
     pytest_runtest_makereport,
 )
 
@@ -25,20 +24,12 @@ __all__ = ["chromium", "pytest_runtest_makereport", "zensical_example"]
 
 
 def _build_with_zensical(folder: Path) -> Built:
-    import shutil
-
-    project = folder / "repo"
-    shutil.copytree(REPO, project, ignore=NOT_COPIED)
-    keys = folder / "keys"
-    keys.mkdir()
-    made = _run(["handover_docs", "keygen", str(keys / "release-key")], project, {})
-    assert made.returncode == 0, made.stderr
-    key_id = next(w for w in made.stdout.split() if w.startswith("sha256:"))
+    project, key, key_id = copy_example_with_key(folder)
     site = folder / "site"
     built = _run(
         ["handover_docs", "build", "--engine", "zensical", "--strict", "-d", str(site)],
         project,
-        {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "HANDOVER_SIGNING_KEY": str(keys / "release-key")},
+        {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "HANDOVER_SIGNING_KEY": str(key)},
     )
     assert built.returncode == 0, built.stdout + built.stderr[-4000:]
     assert "signed" in built.stdout
