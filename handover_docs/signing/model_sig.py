@@ -116,6 +116,33 @@ def check(data: bytes, public: keys.PublicKey, files: dict[str, str]) -> Checked
     FILES are the site's files as our own (already verified) statement lists them; the
     bundle must be signed by PUBLIC and list exactly those files model-signing hashes.
     Raises BundleError naming the first problem."""
+    stmt = _signed_statement(data, public)
+    subjects = stmt.get("subject")
+    if not isinstance(subjects, list) or len(subjects) != 1:
+        raise BundleError("the bundle's statement must have exactly one subject")
+    subject = _object(subjects[0], "subject[0]")
+    predicate = _object(stmt.get("predicate"), "predicate")
+    serial = _object(predicate.get("serialization"), "predicate.serialization")
+    if serial.get("method") != "files" or serial.get("hash_type") != "sha256":
+        raise BundleError("the bundle does not use per-file sha256 serialization")
+    listed = _resources(predicate.get("resources"))
+    try:
+        root = _root_digest(listed)
+    except ValueError:
+        raise BundleError("a resource digest is not hex") from None
+    digest_set = _object(subject.get("digest"), "subject[0].digest")
+    if digest_set.get("sha256") != root:
+        raise BundleError("the subject's digest does not match the listed resources")
+    ignore = serial.get("ignore_paths", [])
+    if not isinstance(ignore, list) or not {SIGNATURE_FILE, MODEL_SIG_FILE} <= set(ignore):
+        raise BundleError(f"the bundle's ignore paths must name {SIGNATURE_FILE}")
+    _compare_files({n: d for n, d in files.items() if not ignored(n)}, listed)
+    name = subject.get("name")
+    return Checked(name if isinstance(name, str) else "", len(listed))
+
+
+def _signed_statement(data: bytes, public: keys.PublicKey) -> dict[str, object]:
+    """The bundle's in-toto statement, once its envelope verifies under PUBLIC."""
     doc = _object(_strict(data, f"{MODEL_SIG_FILE}"), MODEL_SIG_FILE)
     if doc.get("mediaType") != BUNDLE_MEDIA_TYPE:
         raise BundleError(f"mediaType is not {BUNDLE_MEDIA_TYPE!r}")
@@ -140,18 +167,14 @@ def check(data: bytes, public: keys.PublicKey, files: dict[str, str]) -> Checked
     stmt = _object(_strict(payload, "the bundle's statement"), "the bundle's statement")
     if stmt.get("_type") != STATEMENT_TYPE or stmt.get("predicateType") != PREDICATE_TYPE:
         raise BundleError(f"the bundle's statement is not a {PREDICATE_TYPE} statement")
-    subjects = stmt.get("subject")
-    if not isinstance(subjects, list) or len(subjects) != 1:
-        raise BundleError("the bundle's statement must have exactly one subject")
-    subject = _object(subjects[0], "subject[0]")
-    predicate = _object(stmt.get("predicate"), "predicate")
-    serial = _object(predicate.get("serialization"), "predicate.serialization")
-    if serial.get("method") != "files" or serial.get("hash_type") != "sha256":
-        raise BundleError("the bundle does not use per-file sha256 serialization")
-    listed: list[tuple[str, str]] = []
-    raw = predicate.get("resources")
+    return stmt
+
+
+def _resources(raw: object) -> list[tuple[str, str]]:
+    """``predicate.resources`` as (name, lower-case sha256) pairs."""
     if not isinstance(raw, list):
         raise BundleError("predicate.resources is not a list")
+    listed: list[tuple[str, str]] = []
     for index, item in enumerate(raw):
         item = _object(item, f"predicate.resources[{index}]")
         name, digest = item.get("name"), item.get("digest")
@@ -160,17 +183,11 @@ def check(data: bytes, public: keys.PublicKey, files: dict[str, str]) -> Checked
         if not isinstance(digest, str) or len(digest) != 64:
             raise BundleError(f"predicate.resources[{index}] has a malformed digest")
         listed.append((name, digest.lower()))
-    try:
-        root = _root_digest(listed)
-    except ValueError:
-        raise BundleError("a resource digest is not hex") from None
-    digest_set = _object(subject.get("digest"), "subject[0].digest")
-    if digest_set.get("sha256") != root:
-        raise BundleError("the subject's digest does not match the listed resources")
-    ignore = serial.get("ignore_paths", [])
-    if not isinstance(ignore, list) or not {SIGNATURE_FILE, MODEL_SIG_FILE} <= set(ignore):
-        raise BundleError(f"the bundle's ignore paths must name {SIGNATURE_FILE}")
-    expected = {n: d for n, d in files.items() if not ignored(n)}
+    return listed
+
+
+def _compare_files(expected: dict[str, str], listed: list[tuple[str, str]]) -> None:
+    """The bundle must list exactly the EXPECTED files, with their digests."""
     got = dict(listed)
     if len(got) != len(listed):
         raise BundleError("a file is listed twice in predicate.resources")
@@ -182,8 +199,6 @@ def check(data: bytes, public: keys.PublicKey, files: dict[str, str]) -> Checked
             shown = ", ".join(repr(n[:120]) for n in names[:5])
             more = f" and {len(names) - 5} more" if len(names) > 5 else ""
             raise BundleError(f"files {what} in the bundle: {shown}{more}")
-    name = subject.get("name")
-    return Checked(name if isinstance(name, str) else "", len(listed))
 
 
 def _b64(value: object, what: str) -> bytes:

@@ -148,31 +148,7 @@ def render_text(verdict: Verdict, *, limit: int = 50) -> str:
     elif verdict.trusted_key_ids:
         lines.append(f"  trusted keys  {', '.join(verdict.trusted_key_ids)}")
     if verdict.sequence is not None:
-        lines.append(f"  release       {verdict.release} (sequence {verdict.sequence})")
-        labels = {
-            "source": "source time",
-            "signed": "signed at",
-            "evidence": "evidence time",
-            "built": "built",
-        }
-        for name, info in verdict.times().items():
-            shown = f"{info['time']} ({info['meaning']})" if info["time"] else info["meaning"]
-            lines.append(f"  {labels[name]:<13} {shown}")
-        if verdict.expires:
-            lines.append(f"  expires       {verdict.expires}")
-        if verdict.site_url:
-            lines.append(f"  site URL      {verdict.site_url}")
-        commit = verdict.commit or "unknown"
-        if verdict.dirty:
-            commit += " (uncommitted changes)"
-        lines.append(f"  source commit {commit}")
-        if verdict.manifest_sha256:
-            lines.append(f"  manifest      sha256:{verdict.manifest_sha256}")
-        if verdict.evidence_sha256:
-            lines.append(f"  evidence      sha256:{verdict.evidence_sha256}")
-        lines.append(
-            f"  files         {verdict.files_checked} checked of {verdict.files_signed} signed"
-        )
+        lines += _release_lines(verdict)
     for link in verdict.chain:
         lines.append(
             f"  chain         {link.release} (sequence {link.sequence}, built {link.build_time}, "
@@ -190,3 +166,33 @@ def render_text(verdict: Verdict, *, limit: int = 50) -> str:
     for note in verdict.notes:
         lines.append(f"  note: {note}")
     return "\n".join(printable(line, keep_newlines=False) for line in lines)
+
+
+def _release_lines(verdict: Verdict) -> list[str]:
+    """What the signed statement says of this release: times, URL, commit, digests."""
+    lines = [f"  release       {verdict.release} (sequence {verdict.sequence})"]
+    labels = {
+        "source": "source time",
+        "signed": "signed at",
+        "evidence": "evidence time",
+        "built": "built",
+    }
+    for name, info in verdict.times().items():
+        shown = f"{info['time']} ({info['meaning']})" if info["time"] else info["meaning"]
+        lines.append(f"  {labels[name]:<13} {shown}")
+    if verdict.expires:
+        lines.append(f"  expires       {verdict.expires}")
+    if verdict.site_url:
+        lines.append(f"  site URL      {verdict.site_url}")
+    commit = verdict.commit or "unknown"
+    if verdict.dirty:
+        commit += " (uncommitted changes)"
+    lines.append(f"  source commit {commit}")
+    if verdict.manifest_sha256:
+        lines.append(f"  manifest      sha256:{verdict.manifest_sha256}")
+    if verdict.evidence_sha256:
+        lines.append(f"  evidence      sha256:{verdict.evidence_sha256}")
+    lines.append(
+        f"  files         {verdict.files_checked} checked of {verdict.files_signed} signed"
+    )
+    return lines

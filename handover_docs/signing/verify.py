@@ -261,23 +261,11 @@ def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict
     options = options or Options()
     if not trust.keys and not trust.key_ids:
         raise HandoverError("no trust anchor: give --key PUBFILE or --key-id ID", "verify")
-    state_data = None
-    if options.state_file is not None:
-        if not options.state_file.parent.is_dir():
-            raise HandoverError(
-                f"no such folder for the state file: {options.state_file}", "--state"
-            )
-        state_data = state.load(options.state_file)  # bad input shows before any fetching
+    state_data = _load_state(options)
     site = open_site(target, options)
     verdict = Verdict(site.label, trusted_key_ids=trust.expected_ids)
-    raw, why = site.read(SIGNATURE_FILE, MAX_SIGNATURE_BYTES)
+    raw = _read_signature(site, verdict)
     if raw is None:
-        if why == "missing":
-            verdict.add("no-signature", f"the site has no {SIGNATURE_FILE}: it is not signed")
-        elif why.startswith("larger"):
-            verdict.add("malformed-signature", f"{SIGNATURE_FILE} is {why}; refused")
-        else:
-            verdict.add("no-signature", f"cannot read {SIGNATURE_FILE}: {why}")
         return verdict
     try:
         envelope = dsse.parse_envelope(raw)
@@ -316,6 +304,28 @@ def verify(target: str, trust: Trust, options: Options | None = None) -> Verdict
     if verdict.ok and options.state_file is not None and state_data is not None:
         _remember(site, statement, options, state_data, verdict)
     return verdict
+
+
+def _load_state(options: Options) -> dict[str, Any] | None:
+    """The rollback state file's contents; bad input shows before any fetching."""
+    if options.state_file is None:
+        return None
+    if not options.state_file.parent.is_dir():
+        raise HandoverError(f"no such folder for the state file: {options.state_file}", "--state")
+    return state.load(options.state_file)
+
+
+def _read_signature(site: Site, verdict: Verdict) -> bytes | None:
+    """The signature file's bytes, or None with the reason added to VERDICT."""
+    raw, why = site.read(SIGNATURE_FILE, MAX_SIGNATURE_BYTES)
+    if raw is None:
+        if why == "missing":
+            verdict.add("no-signature", f"the site has no {SIGNATURE_FILE}: it is not signed")
+        elif why.startswith("larger"):
+            verdict.add("malformed-signature", f"{SIGNATURE_FILE} is {why}; refused")
+        else:
+            verdict.add("no-signature", f"cannot read {SIGNATURE_FILE}: {why}")
+    return raw
 
 
 def _describe(verdict: Verdict, statement: Statement, digest: str) -> None:
