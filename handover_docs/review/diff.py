@@ -2,15 +2,18 @@
 
 OLD and NEW are each a handover folder, a git revision of the current repository
 (``handover diff main HEAD``), or a signed release (a site folder holding a DSSE
-envelope, or the envelope file itself). Manifests are compared entry by entry, keyed
-by id (or by role, person, term or question where entries have no id); metrics are
-compared with their deltas against the drift thresholds; narrative pages by content.
-Two releases are compared by their statements: changed site files and predicate fields.
+envelope, the envelope file itself, or a published site's URL). Manifests are compared
+entry by entry, keyed by id (or by role, person, term or question where entries have
+no id); metrics are compared with their deltas against the drift thresholds; narrative
+pages by content.
+Two releases are compared by their statements (changed site files and predicate fields)
+and, when both carry the signed ``handover-manifest.json``, by the same semantic diff.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import subprocess
 import tarfile
 import tempfile
@@ -24,8 +27,16 @@ from handover_docs import manifest
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.git import git_env, run_git
 from handover_docs.project import Project, find_project
-from handover_docs.review.signed import Release, find_envelope, is_envelope, read_release
+from handover_docs.review.release_manifest import ManifestFile
+from handover_docs.review.signed import (
+    Release,
+    find_envelope,
+    is_envelope,
+    read_release,
+    read_remote_release,
+)
 from handover_docs.sections import COLLECTIONS
+from handover_docs.signing import remote
 from handover_docs.yamlsource import DataPath
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -106,8 +117,9 @@ class ChecklistChange:
 class PageChange:
     page: str
     change: ChangeKind
-    added_lines: int = 0
-    removed_lines: int = 0
+    added_lines: int | None = 0
+    """None when one side is known only by its digest (a release's manifest file)."""
+    removed_lines: int | None = 0
 
 
 @dataclass
@@ -150,13 +162,19 @@ class ReleaseDiff:
     """NEW's predicate names OLD's statement digest (NEW directly follows OLD)."""
     old_statement: str = ""
     new_statement: str = ""
+    handovers: list[HandoverDiff] = field(default_factory=list)
+    """The semantic diff of each model, from the signed manifest files both releases carry."""
+    notes: list[str] = field(default_factory=list)
+    """Why a semantic diff is missing (an older release without the manifest file...)."""
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed or self.predicate)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "release", **asdict(self)}
+        data = {"kind": "release", **asdict(self)}
+        data["handovers"] = [h.to_json() for h in self.handovers]
+        return data
 
 
 # --- comparing manifests ---------------------------------------------------------------------
@@ -338,31 +356,96 @@ def narrative_pages(loaded: manifest.LoadedHandover) -> set[str]:
     return pages
 
 
-def _read_page(docs: Path, page: str) -> bytes | None:
+def read_page(docs: Path, page: str) -> bytes | None:
     try:
         return (docs / page).read_bytes()
     except OSError:
         return None
 
 
-def _page_changes(old: manifest.LoadedHandover, new: manifest.LoadedHandover) -> list[PageChange]:
+PageText = bytes | str | None
+"""A narrative page as one side knows it: its bytes (docs at hand), its sha256 (from a
+release's manifest file), or None (named but missing)."""
+
+
+@dataclass(frozen=True)
+class ManifestSide:
+    """One side of a semantic diff: a merged manifest as a dict, and its narrative pages."""
+
+    label: str
+    model: str
+    """'name version'."""
+    digest: str
+    data: dict[str, Any]
+    pages: dict[str, PageText]
+
+
+def loaded_side(loaded: manifest.LoadedHandover, label: str) -> ManifestSide:
+    """A handover at hand (folder or git revision): its pages are read from its docs."""
+    h = loaded.handover
+    return ManifestSide(
+        label,
+        f"{h.model.name} {h.model.version}",
+        loaded.digest,
+        h.model_dump(mode="json", by_alias=True),
+        {p: read_page(loaded.project.docs, p) for p in narrative_pages(loaded)},
+    )
+
+
+def _line_counts(before: bytes, after: bytes) -> tuple[int, int]:
+    old_lines = before.decode("utf-8", "replace").splitlines()
+    new_lines = after.decode("utf-8", "replace").splitlines()
+    plus = minus = 0
+    for line in difflib.unified_diff(old_lines, new_lines, lineterm="", n=0):
+        if line.startswith("+") and not line.startswith("+++"):
+            plus += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            minus += 1
+    return plus, minus
+
+
+def _page_digest(text: PageText) -> str | None:
+    return hashlib.sha256(text).hexdigest() if isinstance(text, bytes) else text
+
+
+def _page_changes(old: dict[str, PageText], new: dict[str, PageText]) -> list[PageChange]:
     changes = []
-    for page in sorted(narrative_pages(old) | narrative_pages(new)):
-        before = _read_page(old.project.docs, page)
-        after = _read_page(new.project.docs, page)
-        if before == after:
+    for page in sorted(old.keys() | new.keys()):
+        before, after = old.get(page), new.get(page)
+        if _page_digest(before) == _page_digest(after):
             continue
-        old_lines = (before or b"").decode("utf-8", "replace").splitlines()
-        new_lines = (after or b"").decode("utf-8", "replace").splitlines()
-        plus = minus = 0
-        for line in difflib.unified_diff(old_lines, new_lines, lineterm="", n=0):
-            if line.startswith("+") and not line.startswith("+++"):
-                plus += 1
-            elif line.startswith("-") and not line.startswith("---"):
-                minus += 1
         kind: ChangeKind = "added" if before is None else "removed" if after is None else "changed"
-        changes.append(PageChange(page, kind, plus, minus))
+        if isinstance(before, str) or isinstance(after, str):
+            counts: tuple[int | None, int | None] = (None, None)
+        else:
+            counts = _line_counts(before or b"", after or b"")
+        changes.append(PageChange(page, kind, *counts))
     return changes
+
+
+def diff_manifests(old: ManifestSide, new: ManifestSide) -> HandoverDiff:
+    """The semantic diff of two merged manifests (the one logic for folders and releases)."""
+    a, b = old.data, new.data
+    entries = sorted(_entry_changes(a, b), key=_section_order)
+    return HandoverDiff(
+        old_label=old.label,
+        new_label=new.label,
+        old_model=old.model,
+        new_model=new.model,
+        old_digest=old.digest,
+        new_digest=new.digest,
+        entries=entries,
+        metrics=_metric_changes(a, b),
+        owners=_owner_changes(entries),
+        checklist=_checklist_changes(a, b),
+        pages=_page_changes(old.pages, new.pages),
+    )
+
+
+def file_side(file: ManifestFile, label: str) -> ManifestSide:
+    """A release's signed manifest file: its pages are known by their digests only."""
+    pages: dict[str, PageText] = dict(file.narratives)
+    return ManifestSide(label, file.model, file.digest, file.handover, pages)
 
 
 def diff_handovers(
@@ -371,25 +454,41 @@ def diff_handovers(
     old_label: str = "old",
     new_label: str = "new",
 ) -> HandoverDiff:
-    a = old.handover.model_dump(mode="json", by_alias=True)
-    b = new.handover.model_dump(mode="json", by_alias=True)
-    entries = sorted(_entry_changes(a, b), key=_section_order)
-    return HandoverDiff(
-        old_label=old_label,
-        new_label=new_label,
-        old_model=f"{old.handover.model.name} {old.handover.model.version}",
-        new_model=f"{new.handover.model.name} {new.handover.model.version}",
-        old_digest=old.digest,
-        new_digest=new.digest,
-        entries=entries,
-        metrics=_metric_changes(a, b),
-        owners=_owner_changes(entries),
-        checklist=_checklist_changes(a, b),
-        pages=_page_changes(old, new),
-    )
+    return diff_manifests(loaded_side(old, old_label), loaded_side(new, new_label))
 
 
-def diff_releases(old: Release, new: Release) -> ReleaseDiff:
+def _release_label(release: Release, path: str, many: bool) -> str:
+    return f"{release.source} ({path})" if many else release.source
+
+
+def semantic_release_diffs(old: Release, new: Release) -> tuple[list[HandoverDiff], list[str]]:
+    """The semantic diff of each model two releases both carry a signed manifest file of
+    (paired by path), and notes for what cannot be compared."""
+    a, why_a = old.manifests()
+    b, why_b = new.manifests()
+    notes = [why for why in (why_a, why_b) if why]
+    if notes:
+        return [], notes
+    if len(a) == 1 and len(b) == 1:
+        pairs = [(next(iter(a)), next(iter(b)))]
+    else:
+        pairs = [(p, p) for p in sorted(a.keys() & b.keys())]
+        notes += [f"{p}: only in {old.source}" for p in sorted(a.keys() - b.keys())]
+        notes += [f"{p}: only in {new.source}" for p in sorted(b.keys() - a.keys())]
+    many = len(pairs) > 1
+    diffs = [
+        diff_manifests(
+            file_side(a[pa], _release_label(old, pa, many)),
+            file_side(b[pb], _release_label(new, pb, many)),
+        )
+        for pa, pb in pairs
+    ]
+    return diffs, notes
+
+
+def diff_releases(old: Release, new: Release, *, semantic: bool = True) -> ReleaseDiff:
+    """File-level diff of two releases, plus the semantic diff of their signed manifests."""
+    handovers, notes = semantic_release_diffs(old, new) if semantic else ([], [])
     a, b = old.subjects, new.subjects
     predicate = _field_changes(old.predicate, new.predicate)
     if old.predicate_type != new.predicate_type:
@@ -404,6 +503,8 @@ def diff_releases(old: Release, new: Release) -> ReleaseDiff:
         chained=old.statement_digest in _strings(new.predicate),
         old_statement=old.statement_digest,
         new_statement=new.statement_digest,
+        handovers=handovers,
+        notes=notes,
     )
 
 
@@ -493,7 +594,9 @@ def _looks_like_project(folder: Path) -> bool:
 
 
 def resolve(arg: str, project_path: str | None, stack: ExitStack) -> tuple[Side, str]:
-    """Load OLD or NEW: a folder, an envelope file, or a git revision."""
+    """Load OLD or NEW: a folder, an envelope file, a published site's URL or a git revision."""
+    if remote.is_url(arg):
+        return read_remote_release(arg), arg
     path = Path(arg)
     if path.is_file() and is_envelope(path):
         return read_release(path, arg), arg

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from handover_docs.manifest import LoadedHandover
 from handover_docs.pages.escape import text as escape_text
 from handover_docs.project import Project
 from handover_docs.review.audit_report import AuditReport
@@ -23,6 +24,7 @@ from handover_docs.review.history import (
     history_unavailable,
     manifest_history,
 )
+from handover_docs.review.previous_release import PreviousChanges, previous_changes
 
 
 def escape(text: object) -> str:
@@ -141,14 +143,15 @@ def render_page_history(history: PageHistory | None, note: str | None = None) ->
 
 def render_changes(changes: Sequence[Change], note: str | None = None, *, title: str = "") -> str:
     """The "changes" page: who changed the manifests, what and when (newest first)."""
-    out = [f"# {escape(title or 'Changes')}", ""]
+    return "\n".join([f"# {escape(title or 'Changes')}", "", _commits(changes, note)])
+
+
+def _commits(changes: Sequence[Change], note: str | None) -> str:
     if note:
-        out += [f"*{escape(note)}*", ""]
-        return "\n".join(out)
+        return f"*{escape(note)}*\n"
     if not changes:
-        out += ["*No commits touch the manifest folder yet.*", ""]
-        return "\n".join(out)
-    out += [
+        return "*No commits touch the manifest folder yet.*\n"
+    out = [
         f"The last {len(changes)} commits that changed the handover manifests.",
         "",
         table(
@@ -170,10 +173,62 @@ def render_changes(changes: Sequence[Change], note: str | None = None, *, title:
 
 
 def changes_page(project: Project, limit: int = 50) -> str:
-    """The whole "changes" page of ``project``: its manifest history, or the fallback note."""
+    """The manifest history alone (or the fallback note), as a whole page."""
     note = history_unavailable(project.manifests)
     changes = [] if note else manifest_history(project, limit)
     return render_changes(changes, note)
+
+
+def release_changes_page(loaded: LoadedHandover, folder: str, limit: int = 50) -> str:
+    """The whole "changes" page: what changed since the previous release (its signed manifest
+    file against this build), then the git history of the manifests."""
+    project = loaded.project
+    note = history_unavailable(project.manifests)
+    changes = [] if note else manifest_history(project, limit)
+    return "\n".join(
+        [
+            "# Changes",
+            "",
+            "## Since the previous release",
+            "",
+            render_previous(previous_changes(loaded, folder)),
+            "## Manifest commits",
+            "",
+            _commits(changes, note),
+        ]
+    )
+
+
+def render_previous(p: PreviousChanges) -> str:
+    """The semantic diff against the previous release, with how far it was checked."""
+    if p.spec is None:
+        return (
+            "*First release, or no previous release named: set `HANDOVER_PREVIOUS_RELEASE` "
+            "(its signature file, site folder or URL) when building to compare with it.*\n"
+        )
+    named = f"Previous release: {code(p.spec)}"
+    if p.release:
+        named += f", release {code(p.release)} (sequence {p.sequence})"
+    if p.statement_sha256:
+        named += f", statement sha256 {code(p.statement_sha256)}"
+    out = [named + ".", ""]
+    if p.diff is None:
+        label = "Note" if p.predates else "Not shown"
+        out += [f"**{label}:** {escape(p.problem)}.", ""]
+        return "\n".join(out)
+    if p.trust == "key":
+        out.append(
+            f"Its signature was **verified** with the trusted key {code(p.key_id)}, and its "
+            "manifest file matches the digest the signature names."
+        )
+    else:
+        out.append(
+            "Its manifest file matches the digest its signature names; the signature itself "
+            f"was **not verified** at build time ({escape(p.trust_note)}). Signing this build "
+            "verifies it before chaining to it; `handover verify --chain` checks it later."
+        )
+    out += ["", *diff_body(p.diff)]
+    return "\n".join(out)
 
 
 # --- diff ------------------------------------------------------------------------------------
@@ -192,17 +247,25 @@ def render_diff(result: HandoverDiff | ReleaseDiff) -> str:
     """Markdown ready to post as a pull-request comment."""
     if isinstance(result, ReleaseDiff):
         return _render_release_diff(result)
-    d = result
+    return _render_handover_diff(result)
+
+
+def _render_handover_diff(d: HandoverDiff, level: str = "##") -> str:
     out = [
-        f"## Handover diff: {escape(d.old_model)} → {escape(d.new_model)}",
+        f"{level} Handover diff: {escape(d.old_model)} → {escape(d.new_model)}",
         "",
         f"Comparing {code(d.old_label)} with {code(d.new_label)}; manifest digest "
         f"{code(d.old_digest[:12])} → {code(d.new_digest[:12])}.",
         "",
     ]
+    return "\n".join(out + diff_body(d, level + "#"))
+
+
+def diff_body(d: HandoverDiff, level: str = "###") -> list[str]:
+    """The summary and tables of a semantic diff (headings at LEVEL), as lines."""
+    out: list[str] = []
     if d.empty:
-        out += ["No semantic changes.", ""]
-        return "\n".join(out)
+        return ["No semantic changes.", ""]
     counts = {k: sum(1 for e in d.entries if e.change == k) for k in ("added", "removed")}
     changed = sum(1 for e in d.entries if e.change == "changed")
     out += [
@@ -215,7 +278,7 @@ def render_diff(result: HandoverDiff | ReleaseDiff) -> str:
         out += ["> [!WARNING]", "> Digest changed: " + ", ".join(
             f"{escape(e.section)} {code(e.key)}" for e in digest_changes), ""]  # fmt: skip
     if d.metrics:
-        out += ["### Metrics", ""]
+        out += [f"{level} Metrics", ""]
         out.append(
             table(
                 ["Source", "Metric", "Slice", "Old", "New", "Δ", "Drift threshold", "Status"],
@@ -236,7 +299,7 @@ def render_diff(result: HandoverDiff | ReleaseDiff) -> str:
         )
         out.append("")
     if d.owners:
-        out += ["### Owners and sign-offs", ""]
+        out += [f"{level} Owners and sign-offs", ""]
         out.append(
             table(
                 ["What", "Old", "New"],
@@ -245,7 +308,7 @@ def render_diff(result: HandoverDiff | ReleaseDiff) -> str:
         )
         out.append("")
     if d.checklist:
-        out += ["### Checklist", ""]
+        out += [f"{level} Checklist", ""]
         out.append(
             table(
                 ["Item", "Title", "Old status", "New status"],
@@ -257,7 +320,7 @@ def render_diff(result: HandoverDiff | ReleaseDiff) -> str:
         )
         out.append("")
     if d.entries:
-        out += ["### Entries", ""]
+        out += [f"{level} Entries", ""]
         rows = []
         for e in d.entries:
             mark = {"added": "➕ added", "removed": "➖ removed", "changed": "✏️ changed"}[e.change]
@@ -274,18 +337,25 @@ def render_diff(result: HandoverDiff | ReleaseDiff) -> str:
         out.append(table(["Section", "Entry", "Change", "Fields"], rows))
         out.append("")
     if d.pages:
-        out += ["### Narrative pages", ""]
+        out += [f"{level} Narrative pages", ""]
         out.append(
             table(
                 ["Page", "Change", "Lines"],
                 (
-                    [code(p.page), escape(p.change), f"+{p.added_lines} −{p.removed_lines}"]
+                    [code(p.page), escape(p.change), _lines(p.added_lines, p.removed_lines)]
                     for p in d.pages
                 ),
             )
         )
         out.append("")
-    return "\n".join(out)
+    return out
+
+
+def _lines(added: int | None, removed: int | None) -> str:
+    """'+3 −1', or a note when only the pages' digests are known (a release's manifest)."""
+    if added is None or removed is None:
+        return "content changed (digest)"
+    return f"+{added} −{removed}"
 
 
 def _render_release_diff(d: ReleaseDiff) -> str:
@@ -316,6 +386,10 @@ def _render_release_diff(d: ReleaseDiff) -> str:
             )
         )
         out.append("")
+    for semantic in d.handovers:
+        out += [_render_handover_diff(semantic, "###"), ""]
+    for note in d.notes:
+        out += [f"*No semantic diff: {escape(note)}.*", ""]
     rows = [[code(p), "➕ added"] for p in d.added]
     rows += [[code(p), "➖ removed"] for p in d.removed]
     rows += [[code(p), "✏️ changed"] for p in d.changed]

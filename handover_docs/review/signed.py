@@ -1,5 +1,8 @@
 """Read what a signed release claims: its files and predicate, for ``handover diff``.
 
+A release is a signature file, a signed site folder, or a published site's URL (read
+through :mod:`handover_docs.signing.remote`, with its size limits and time budget).
+
 The envelope is parsed by the signing package's own strict reader (which needs no
 cryptography); the statement is read leniently, since the diff only compares what two
 releases *claim* (older predicate versions included): ``handover verify`` is what checks
@@ -9,13 +12,20 @@ the signatures and the statement's every rule.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from handover_docs.errors import HandoverError
+from handover_docs.review.release_manifest import (
+    ManifestFile,
+    UnboundManifest,
+    release_manifests,
+)
+from handover_docs.signing import remote
 from handover_docs.signing.dsse import EnvelopeError, parse_envelope, strict_json
 from handover_docs.signing.statement import SIGNATURE_FILE
+from handover_docs.signing.verify import MAX_SIGNATURE_BYTES, LocalSite, Site
 
 MAX_ENVELOPE_BYTES = 256 * 1024 * 1024
 _SEARCH_DEPTH = 3
@@ -26,13 +36,37 @@ class Release:
     """What a signed release states: its files and the predicate fields."""
 
     source: str
-    envelope: Path
+    envelope: str
+    """Where the envelope was read: a path or a URL."""
     statement_digest: str
     """sha256 of the payload bytes (what a later release names as its previous one)."""
     subjects: dict[str, str]
     """Site path to sha256."""
     predicate_type: str
     predicate: dict[str, Any]
+    sizes: dict[str, int] = field(default_factory=dict, compare=False)
+    """Site path to its signed size."""
+    site: Site | None = field(default=None, compare=False)
+    """The site the envelope signs, when known (not for a bare signature file elsewhere)."""
+
+    def manifests(self) -> tuple[dict[str, ManifestFile], str]:
+        """The signed manifest files it carries, each checked against its signed digest,
+        or an empty dict and why none can be shown."""
+        if self.site is None:
+            return {}, f"{self.source}: a bare signature file; name the site folder or URL"
+        subjects = {n: (d, self.sizes.get(n, 0)) for n, d in self.subjects.items()}
+        try:
+            found = release_manifests(self.site, subjects)
+        except UnboundManifest as exc:
+            return {}, f"{self.source}: {exc.findings[0].message}"
+        except HandoverError as exc:
+            return {}, f"{self.source}: {exc.findings[0].message}"
+        if not found:
+            return {}, (
+                f"{self.source} carries no signed handover-manifest.json (it predates the "
+                "signed manifest file): only its files are compared"
+            )
+        return found, ""
 
 
 def is_envelope(path: Path) -> bool:
@@ -80,29 +114,55 @@ def read_release(path: Path, label: str = "") -> Release:
     try:
         if envelope.stat().st_size > MAX_ENVELOPE_BYTES:
             raise HandoverError(f"{envelope}: signature file is too large", envelope)
-        payload = parse_envelope(envelope.read_bytes()).payload
+        data = envelope.read_bytes()
+    except OSError as exc:
+        raise HandoverError(f"{envelope}: cannot read ({exc.strerror})", envelope) from None
+    site = LocalSite(envelope.parent) if envelope.name == SIGNATURE_FILE else None
+    return parse_release(data, label or str(path), str(envelope), site)
+
+
+def read_remote_release(url: str, *, timeout: float = remote.DEFAULT_TIMEOUT) -> Release:
+    """Read the envelope of the site published at ``url``."""
+    site = remote.RemoteSite(url, timeout=timeout)
+    data, why = site.read(SIGNATURE_FILE, MAX_SIGNATURE_BYTES)
+    if data is None:
+        raise HandoverError(f"{url}: cannot read {SIGNATURE_FILE}: {why}", url)
+    return parse_release(data, url, remote.file_url(site.base_url or url, SIGNATURE_FILE), site)
+
+
+def parse_release(data: bytes, source: str, where: str, site: Site | None = None) -> Release:
+    """A release from its envelope's bytes (read from WHERE)."""
+    try:
+        payload = parse_envelope(data).payload
         statement = strict_json(payload, "the statement")
         if not isinstance(statement, dict):
             raise EnvelopeError("the statement is not a JSON object")
-        subjects = {
-            str(s["name"]): str((s.get("digest") or {}).get("sha256", ""))
-            for s in statement.get("subject") or []
-        }
+        raw = statement.get("subject") or []
+        subjects = {str(s["name"]): str((s.get("digest") or {}).get("sha256", "")) for s in raw}
+        sizes = {str(s["name"]): _size(s) for s in raw}
         predicate = statement.get("predicate") or {}
         if not isinstance(predicate, dict):
             raise EnvelopeError("predicate is not an object")
-    except HandoverError:
-        raise
-    except (OSError, EnvelopeError, KeyError, TypeError, AttributeError) as exc:
+    except (EnvelopeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise HandoverError(
-            f"{envelope}: not a readable DSSE envelope with an in-toto statement ({exc})",
-            envelope,
+            f"{where}: not a readable DSSE envelope with an in-toto statement ({exc})",
+            where,
         ) from None
     return Release(
-        source=label or str(path),
-        envelope=envelope,
+        source=source,
+        envelope=where,
         statement_digest=hashlib.sha256(payload).hexdigest(),
         subjects=subjects,
         predicate_type=str(statement.get("predicateType", "")),
         predicate=predicate,
+        sizes=sizes,
+        site=site,
     )
+
+
+def _size(subject: dict[str, Any]) -> int:
+    """The signed size (0 when the statement gives none: such a file is read up to the
+    manifest file's own limit)."""
+    annotations = subject.get("annotations")
+    size = annotations.get("size") if isinstance(annotations, dict) else None
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 0

@@ -50,10 +50,10 @@ def _bad(where: str, message: str, hint: str = "") -> HandoverError:
     return HandoverError(Finding(Location(where), message, hint=hint))
 
 
-def load_previous(
-    spec: str, trusted: Sequence[keys.PublicKey], *, timeout: float = 20.0
-) -> PreviousRelease:
-    """The previous release at SPEC; refused unless a key in TRUSTED signed it."""
+def open_previous(spec: str, *, timeout: float = 20.0) -> tuple[Site | None, bytes]:
+    """The previous release's site (None for a bare signature file) and its envelope bytes.
+
+    Also what the Changes page reads the previous release through."""
     site: Site | None
     if remote.is_url(spec):
         site = remote.RemoteSite(spec, timeout=timeout)
@@ -70,6 +70,14 @@ def load_previous(
             raise _bad(spec, "no such previous release (a signature file, site folder or URL)")
     if data is None:
         raise _bad(spec, f"cannot read the previous release's signature: {why}")
+    return site, data
+
+
+def load_previous(
+    spec: str, trusted: Sequence[keys.PublicKey], *, timeout: float = 20.0
+) -> PreviousRelease:
+    """The previous release at SPEC; refused unless a key in TRUSTED signed it."""
+    site, data = open_previous(spec, timeout=timeout)
     try:
         envelope = dsse.parse_envelope(data)
         statement = parse(envelope.payload)
