@@ -325,10 +325,10 @@ def _audit_markdown(loaded: LoadedHandover, evidence_file: Path | None) -> str:
     return render_audit(audit(loaded, evidence=checklist_statuses(loaded, path)))
 
 
-def _changes_markdown(loaded: LoadedHandover) -> str:
-    from handover_docs.review.markdown import changes_page
+def _changes_markdown(loaded: LoadedHandover, folder: str) -> str:
+    from handover_docs.review.markdown import release_changes_page
 
-    return changes_page(loaded.project, limit=50)
+    return release_changes_page(loaded, folder, limit=50)
 
 
 def public_key_id(env: Mapping[str, str] | None = None) -> str | None:
@@ -427,7 +427,7 @@ def base_context(
         "dashboard": dashboard(statuses),
         "status_counts": _status_counts(statuses),
         "audit_markdown": _memo(lambda: _audit_markdown(loaded, evidence_file)),
-        "changes_markdown": _memo(lambda: _changes_markdown(loaded)),
+        "changes_markdown": _memo(lambda: _changes_markdown(loaded, folder)),
         "evaluation": recompute.lazily(loaded),
         "narratives": {n.role: n for n in h.narratives},
         "manifest_files": loaded.files,

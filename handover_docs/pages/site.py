@@ -83,7 +83,7 @@ def build_site(loaded: LoadedHandover, options: SiteOptions | None = None) -> Re
         directory_urls=options.directory_urls,
         inline=options.inline_diagrams,
     )
-    return render_pages(
+    site = render_pages(
         loaded,
         evidence=page_evidence(loaded, evidence_file),
         templates_dir=options.templates_dir,
@@ -96,3 +96,9 @@ def build_site(loaded: LoadedHandover, options: SiteOptions | None = None) -> Re
         docs_prefix=options.docs_prefix,
         template_cache=options.template_cache,
     )
+    # The signed, canonical merged manifest that a later release's Changes page and
+    # ``handover diff URL URL`` compare semantically (handover_docs.review.release_manifest).
+    from handover_docs.review.release_manifest import MANIFEST_FILE, manifest_bytes
+
+    site.assets[f"{options.folder.strip('/')}/{MANIFEST_FILE}"] = manifest_bytes(loaded)
+    return site
