@@ -37,6 +37,7 @@ from handover_docs.review.signed import (
 )
 from handover_docs.sections import COLLECTIONS
 from handover_docs.signing import remote
+from handover_docs.signing.statement import SIGNATURE_FILE
 from handover_docs.yamlsource import DataPath
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -601,7 +602,10 @@ def resolve(arg: str, project_path: str | None, stack: ExitStack) -> tuple[Side,
     if path.is_file() and is_envelope(path):
         return read_release(path, arg), arg
     if path.is_dir():
-        if not _looks_like_project(path) and find_envelope(path) is not None:
+        # A signed site's own generated folder is often named "handover": its signature
+        # file at the top says it is a site, not a project.
+        signed_site = is_envelope(path / SIGNATURE_FILE)
+        if signed_site or (not _looks_like_project(path) and find_envelope(path) is not None):
             return read_release(path, arg), arg
         return manifest.load(path), arg
     if path.exists():

@@ -89,10 +89,13 @@ def _trusted_keys(env: Mapping[str, str]) -> tuple[list[PublicKey], str]:
     try:
         if previous_key:
             found.append(keys.load_public(Path(previous_key)))
-        if env.get(SIGNING_KEY_ENV, "").strip():
-            loaded = keys.load_from_env(SIGNING_KEY_ENV, SIGNING_PASSPHRASE_ENV)
-            if loaded is not None:
-                found.append(loaded[0].public)
+        value = env.get(SIGNING_KEY_ENV, "")
+        passphrase = env.get(SIGNING_PASSPHRASE_ENV, "").encode() or None
+        if value.lstrip().startswith(keys.PEM_PRIVATE_MARK.decode()):
+            pem = value.strip().encode() + b"\n"
+            found.append(keys.load_private(pem, f"${SIGNING_KEY_ENV}", passphrase).public)
+        elif value.strip():
+            found.append(keys.load_private_file(Path(value), passphrase).public)
     except HandoverError as exc:
         why.append(f"a key could not be loaded: {exc.findings[0].message}")
     return found, "; ".join(why)

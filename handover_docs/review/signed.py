@@ -78,7 +78,9 @@ def is_envelope(path: Path) -> bool:
             head = handle.read(4096)
     except OSError:
         return False
-    return b'"payloadType"' in head or (b'"payload"' in head and b'"signatures"' in head)
+    # Keys may come in any order and the payload is long: "signatures" may lie far beyond
+    # the head (a signed site's envelope starts with a payload of many kilobytes).
+    return head.lstrip().startswith(b"{") and (b'"payloadType"' in head or b'"payload"' in head)
 
 
 def find_envelope(folder: Path) -> Path | None:
