@@ -49,10 +49,12 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser(
         "diff",
-        help="semantic diff of two handovers (folders or git revisions) or two signed releases",
+        help="semantic diff of two handovers (folders or git revisions) or two signed "
+        "releases (site folders, signature files or published site URLs)",
     )
-    p.add_argument("old", help="handover folder, git revision, signed site folder or envelope")
-    p.add_argument("new", help="handover folder, git revision, signed site folder or envelope")
+    what = "handover folder, git revision, signed site folder, signature file or site URL"
+    p.add_argument("old", help=what)
+    p.add_argument("new", help=what)
     p.add_argument(
         "--project",
         metavar="PATH",
