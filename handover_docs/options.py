@@ -48,6 +48,10 @@ class PluginOptions:
     model (``handovers/<model>/handover/``); ``manifests`` is then not used."""
     models_folder: str = "models"
     """Portfolio mode: folder of the site holding the index and one section per model."""
+    source_links: str = "auto"
+    """"Edit source" links from each generated entry to its manifest line: ``auto`` (from
+    mkdocs.yml's ``repo_url`` and ``edit_uri``), ``off``, or an address template with
+    ``{path}`` and ``{line}`` (``pages/source_links.py``)."""
 
     @property
     def site_folder(self) -> str:

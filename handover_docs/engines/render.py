@@ -103,6 +103,8 @@ def render_project(
             directory_urls=bool(settings.get("use_directory_urls", True)) and not links_from_source,
             site_url=str(settings["site_url"]) if settings.get("site_url") else None,
             inline_diagrams=False,
+            settings=settings,
+            docs=project.docs,
         ),
     )
     mode: Mode = glossary or options.glossary

@@ -25,3 +25,4 @@ class HandoverPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     require_evidence = c.Type(bool, default=DEFAULTS.require_evidence)
     portfolio = c.Optional(c.Type(str))
     models_folder = c.Type(str, default=DEFAULTS.models_folder)
+    source_links = c.Type(str, default=DEFAULTS.source_links)

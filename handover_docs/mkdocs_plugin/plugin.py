@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,7 +51,7 @@ from handover_docs.mkdocs_plugin.sealed import (
 )
 from handover_docs.mkdocs_plugin.watch import ModelFolderWatcher
 from handover_docs.options import DEFAULTS, OPTION_NAMES, PluginOptions
-from handover_docs.pages import escape, refs
+from handover_docs.pages import escape, refs, worker
 from handover_docs.pages.evidence import evidence_gate, evidence_sha256
 from handover_docs.pages.footers import history_footers, with_footer
 from handover_docs.pages.nav import escape_titles, place_section
@@ -127,6 +127,10 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         """The site right after this build signed it; checked again in ``on_shutdown``."""
         self.options: PluginOptions = DEFAULTS
         """The options MkDocs validated, as the typed model the CLI uses too."""
+        self.worker: worker.Worker | None = None
+        """``mkdocs build``: the process rendering the generated pages' text meanwhile."""
+        self.deferred: dict[str, tuple[Page, str, str, Mode]] = {}
+        """Pages whose glossary links the worker computes: their HTML, link target, mode."""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -181,6 +185,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if self.project is None:  # enabled: false
             return files
         self.failed = []
+        self._stop_worker()
         self.loaded = self.linker = self.glossary = self.site = None
         self.footers = {}
         self.portfolio = None
@@ -200,20 +205,24 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             options = self._site_options(config)
             if self.options.require_evidence:
                 evidence_gate(self.loaded, evidence_path(self.loaded, options))
-            self.site = build_site(self.loaded, options)
+            self.glossary = GlossaryLinker.from_terms(self.loaded.handover.glossary)
+            self.site = self._build_site(self.loaded, options, self.glossary)
         except HandoverError as exc:
+            self._stop_worker()
             self._fail(exc)
-            self.loaded = None
+            self.loaded = self.glossary = None
             self.site = _error_site(exc.findings, folder, self.options.section)
         generated = {**self.site.pages}
         _refuse_clashes(files, generated, "the generated page", "folder")
         for path, text in generated.items():
-            files.append(File.generated(config, path, content=text))
+            if self.worker is not None:
+                files.append(_PendingFile.make(config, path, self._page_text))
+            else:
+                files.append(File.generated(config, path, content=text))
         for path, data in self.site.assets.items():
             files.append(File.generated(config, path, content=data))
         if self.loaded is not None:
             self.linker = Linker(self.loaded, folder, blocks=self.site.blocks)
-            self.glossary = GlossaryLinker.from_terms(self.loaded.handover.glossary)
             sources = dict(self.site.sources)
             for file in files.documentation_pages():
                 if file.generated_by is None and file.abs_src_path:
@@ -221,6 +230,65 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             self.footers = history_footers(self.project.root, sources)
         config.nav = self._nav(config.nav, files, folder)
         return files
+
+    def _build_site(
+        self, loaded: manifest.LoadedHandover, options: SiteOptions, glossary: GlossaryLinker
+    ) -> RenderedSite:
+        """``mkdocs build``: the pages' paths, titles, nav and sources here, their text in a
+        worker process while MkDocs converts the narratives (read after them: the generated
+        files come last); then it links glossary terms in the pages' HTML sent to it.
+        ``mkdocs serve`` (threads: no fork) renders here."""
+        self.deferred = {}
+        if self.command != "serve":
+            self.worker = worker.start(
+                lambda emit: build_site(loaded, options, on_page=emit).assets,
+                lambda request: glossary.link_html(*request),
+            )
+        if self.worker is None:
+            return build_site(loaded, options)
+        return build_site(loaded, options, plan_only=True)
+
+    def _page_text(self, path: str) -> str:
+        """A generated page's Markdown, from the worker (waiting for it the first time)."""
+        assert self.worker is not None
+        try:
+            return self.worker.page(path)
+        except HandoverError as exc:
+            raise PluginError(_report(exc.findings)) from None
+        except worker.WorkerFailed as exc:
+            raise PluginError(f"handover: {exc}") from None
+
+    def _stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker = None
+
+    @event_priority(100)  # before any other plugin's on_env looks at a page's HTML
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Every page is read: the worker ends; its warnings are logged here (so
+        ``--strict`` counts them), its error, if any, fails the build, and the glossary
+        links it computed replace the pages' HTML."""
+        if self.worker is None:
+            return env
+        try:
+            self.worker.finish()
+        except HandoverError as exc:
+            raise PluginError(_report(exc.findings)) from None
+        except worker.WorkerFailed as exc:
+            raise PluginError(f"handover: {exc}") from None
+        replies, self.worker = self.worker.replies, None
+        deferred, self.deferred = self.deferred, {}
+        assert self.glossary is not None or not deferred
+        for key, (page, html, href, mode) in deferred.items():
+            linked = replies.get(key)
+            if linked is None or page.content != html:  # changed after on_page_content
+                assert self.glossary is not None
+                linked = self.glossary.link_html(page.content or "", href, mode)
+            page.content = linked
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_worker()
 
     def _portfolio_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Portfolio mode: every model's docs and generated pages, and the index page."""
@@ -322,6 +390,12 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             directory_urls=bool(config.use_directory_urls),
             site_url=config.site_url,
             inline_diagrams=True,
+            settings={
+                "repo_url": config.repo_url,
+                "edit_uri": config.edit_uri,
+                "edit_uri_template": config.edit_uri_template,
+            },
+            docs=self.project.docs,
         )
 
     def _nav(self, nav: Any, files: Files, folder: str) -> Any:
@@ -379,6 +453,13 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             listing = "\n".join(f"    - {escape.text(str(f))}" for f in exc.findings)
             return f'!!! failure "Broken references on this page"\n{listing}\n\n{markdown}'
 
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        """A generated page's edit button opens the manifest file it is made from (MkDocs
+        gives generated pages none); narratives keep MkDocs's own (``source_links.py``)."""
+        if self.site is not None and page.file.generated_by is not None:
+            page.edit_url = self.site.edit_urls.get(page.file.src_uri)
+        return context
+
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -399,15 +480,28 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             return html
         href = target.url_relative_to(page.file)
         mode: Mode = "all" if self.options.glossary == "all" else "first"
-        if self.command != "serve":
-            return glossary.link_html(html, href, mode)
-        return self.linked.link(glossary, html, href, mode)
+        if self.command == "serve":
+            return self.linked.link(glossary, html, href, mode)
+        if self.worker is not None and self.portfolio is None and self._links_last(config):
+            # Linked by the worker (idle once its pages are rendered) while MkDocs goes
+            # on; the links replace this page's HTML in on_env, before any theme sees it.
+            self.worker.submit(page.file.src_uri, (html, href, mode))
+            self.deferred[page.file.src_uri] = (page, html, href, mode)
+            return html
+        return glossary.link_html(html, href, mode)
+
+    def _links_last(self, config: MkDocsConfig) -> bool:
+        """Whether this plugin's ``on_page_content`` runs after every other plugin's (so
+        the HTML it returns is the page's final HTML, which on_env may replace)."""
+        handlers = config.plugins.events["page_content"]
+        return bool(handlers) and getattr(handlers[-1], "__self__", None) is self
 
     @event_priority(SIGN_PRIORITY)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Sign the built site when a key is configured (environment only, never mkdocs.yml),
         after every other plugin's post-build step (search, offline, techdocs-core...)."""
         self.sealed = None
+        self._stop_worker()
         if self.command == "serve" or self.project is None or not signing_configured():
             return
         if self.portfolio is not None:
@@ -484,6 +578,31 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+class _PendingFile(File):
+    """A generated page whose text a worker process renders: MkDocs reads it (after the
+    narratives) through ``content_string``, which waits for the worker then."""
+
+    _pending: Callable[[str], str] | None = None
+    _text: str | bytes | None = None
+
+    @classmethod
+    def make(cls, config: MkDocsConfig, path: str, text: Callable[[str], str]) -> _PendingFile:
+        file = cls.generated(config, path, content="")
+        assert isinstance(file, _PendingFile)
+        file._pending = text
+        return file
+
+    @property
+    def _content(self) -> str | bytes | None:
+        if self._pending is not None:
+            self._text, self._pending = self._pending(self.src_uri), None
+        return self._text
+
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:
+        self._text, self._pending = value, None
 
 
 def _repository_docs(config_file: Path | None, docs_dir: Path) -> Path:

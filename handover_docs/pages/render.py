@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -36,7 +36,6 @@ from handover_docs.checks.evidence import (
 )
 from handover_docs.diagrams import CSS_PATH as DIAGRAMS_CSS
 from handover_docs.errors import Finding, HandoverError, Location, display_path
-from handover_docs.evaluation import recompute
 from handover_docs.glossary import term_anchor
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages import escape
@@ -45,6 +44,9 @@ from handover_docs.pages.figures import Figures, site_root
 from handover_docs.pages.reference import manifest_reference
 from handover_docs.signing.audit import VERIFY_JS_PATH, audit_page, verify_js
 from handover_docs.signing.statement import KEY_ID_PATTERN
+
+if TYPE_CHECKING:
+    from handover_docs.evaluation.recompute import Evaluation
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -76,6 +78,9 @@ class RenderedSite:
     blocks: dict[str, Callable[[str], str]] = field(default_factory=dict)
     """Generated blocks a narrative places with ``[[!name]]`` on a line of its own (e.g.
     ``[[!start-here]]``): name -> Markdown for the page at that path under the docs root."""
+    edit_urls: dict[str, str] = field(default_factory=dict)
+    """Page -> the address its "edit this page" button opens (its manifest file); pages not
+    listed get none (``pages/source_links.py``)."""
 
 
 def _finalize(value: Any) -> Any:
@@ -359,6 +364,21 @@ def _memo(make: Callable[[], str]) -> Callable[[], Markup]:
     return get
 
 
+def _evaluation(loaded: LoadedHandover) -> Callable[[], Evaluation]:
+    """The model card's recomputed metrics, on first use: NumPy (0.15 s to import) is
+    loaded only for a site whose pages ask for them."""
+    done: list[Evaluation] = []
+
+    def get() -> Evaluation:
+        if not done:
+            from handover_docs.evaluation import recompute
+
+            done.append(recompute.evaluate(loaded))
+        return done[0]
+
+    return get
+
+
 def base_context(
     loaded: LoadedHandover,
     folder: str,
@@ -428,7 +448,7 @@ def base_context(
         "status_counts": _status_counts(statuses),
         "audit_markdown": _memo(lambda: _audit_markdown(loaded, evidence_file)),
         "changes_markdown": _memo(lambda: _changes_markdown(loaded, folder)),
-        "evaluation": recompute.lazily(loaded),
+        "evaluation": _evaluation(loaded),
         "narratives": {n.role: n for n in h.narratives},
         "manifest_files": loaded.files,
         "manifest_digest": loaded.digest,
@@ -459,6 +479,8 @@ def render_pages(
     site_url: str | None = None,
     docs_prefix: str = "",
     template_cache: Path | None = None,
+    plan_only: bool = False,
+    on_page: Callable[[str, str], None] | None = None,
 ) -> RenderedSite:
     """Render every page of the catalog; paths are relative to the docs root.
 
@@ -469,12 +491,21 @@ def render_pages(
     ``docs_prefix`` is where the handover's docs folder is published (empty: the docs root;
     ``models/<id>`` in a portfolio), for links to narrative pages (``url()``, ``[[id]]``);
     ``template_cache`` keeps the compiled templates between builds (none: compile them).
+    ``plan_only``: every page's path, title, nav entry and sources, and the blocks, but each
+    page's text empty (the MkDocs plugin renders the pages in a worker process meanwhile);
+    ``on_page(path, text)`` is called as each page is rendered, in nav order (that worker
+    streams them).
     """
     env = make_environment(templates_dir, template_cache)
     linker = Linker(loaded, folder, docs_prefix)
-    context = base_context(
-        loaded, folder, evidence or {}, diagrams, extra or {}, evidence_file=evidence_file
-    )
+
+    @functools.cache
+    def shared_context() -> dict[str, Any]:
+        """Computed on first use: a plan that no narrative asks a block of never needs it."""
+        return base_context(
+            loaded, folder, evidence or {}, diagrams, extra or {}, evidence_file=evidence_file
+        )
+
     key_id: list[str | None] = []
 
     def verify_markdown(root: str) -> Markup:
@@ -492,7 +523,7 @@ def render_pages(
 
     def context_for(path: str, title: str, spec: PageSpec | None, item: Any) -> dict[str, Any]:
         """The template context of one page (links are relative to ``path``)."""
-        page_context = dict(context)
+        page_context = dict(shared_context())
         page_context.update(
             page={"path": path, "title": title, "spec": spec},
             item=item,
@@ -526,10 +557,19 @@ def render_pages(
             rel = spec.path.format(id=getattr(item, "id", "")) if item is not None else spec.path
             path = f"{folder}/{rel}"
             title = display_name(item) if item is not None else spec.title
+            titles[path] = title
+            nav_items.append((spec, title, path))
+            if spec.footer:
+                sources[path] = page_sources(spec, item)
+            if plan_only:
+                pages[path] = ""
+                continue
             page_context = context_for(path, title, spec, item)
             try:
                 template = env.get_template(spec.template)
                 pages[path] = template.render(page_context)
+                if on_page is not None:
+                    on_page(path, pages[path])
             except jinja2.TemplateSyntaxError as exc:
                 raise HandoverError(
                     Finding(
@@ -545,10 +585,6 @@ def render_pages(
                         hint="check the override template against the built-in one",
                     )
                 ) from None
-            titles[path] = title
-            nav_items.append((spec, title, path))
-            if spec.footer:
-                sources[path] = page_sources(spec, item)
     assets = site_assets(folder)
     if diagrams is not None:
         assets.update(sorted(diagrams.files.items()))

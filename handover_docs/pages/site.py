@@ -7,8 +7,10 @@ nodes for MkDocs, SVG files next to the pages for other engines).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from handover_docs.manifest import LoadedHandover
 from handover_docs.options import PluginOptions
@@ -20,6 +22,7 @@ from handover_docs.pages.render import (
     render_pages,
     template_cache_dir,
 )
+from handover_docs.pages.source_links import EntrySources, SourceLinks, source_links
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class SiteOptions:
     docs_prefix: str = ""
     """Where the handover's docs folder is published under the docs root (empty: at the
     root; ``models/<id>`` for a model of a portfolio): narrative links start there."""
+    source_links: SourceLinks | None = None
+    """Where the repository shows and edits its files: "edit source" links of entries and
+    the edit button of generated pages; none: no such links."""
 
 
 def site_options(
@@ -52,11 +58,20 @@ def site_options(
     directory_urls: bool,
     site_url: str | None,
     inline_diagrams: bool,
+    settings: Mapping[str, Any] | None = None,
+    docs: Path | None = None,
 ) -> SiteOptions:
     """The generated site's options from the plugin's (the one place both engines build them).
 
     ``root`` is the folder of mkdocs.yml; MkDocs gives ``directory_urls`` and ``site_url``
-    from its config, ``handover render`` reads them from the same file."""
+    from its config, ``handover render`` reads them from the same file; ``settings`` holds
+    mkdocs.yml's ``repo_url``, ``edit_uri`` and ``edit_uri_template`` and ``docs`` the docs
+    folder as configured, for the "edit source" links (none without ``settings``)."""
+    links = (
+        source_links(settings, option=options.source_links, root=root, docs=docs or root / "docs")
+        if settings is not None
+        else None
+    )
     return SiteOptions(
         folder=options.site_folder,
         section=options.section,
@@ -66,6 +81,7 @@ def site_options(
         inline_diagrams=inline_diagrams,
         site_url=site_url or None,
         template_cache=template_cache_dir(root),
+        source_links=links,
     )
 
 
@@ -73,8 +89,16 @@ def evidence_path(loaded: LoadedHandover, options: SiteOptions) -> Path:
     return options.evidence_file or loaded.project.root / DEFAULT_EVIDENCE
 
 
-def build_site(loaded: LoadedHandover, options: SiteOptions | None = None) -> RenderedSite:
-    """Render the generated pages, their diagrams and assets. Raises HandoverError."""
+def build_site(
+    loaded: LoadedHandover,
+    options: SiteOptions | None = None,
+    *,
+    plan_only: bool = False,
+    on_page: Callable[[str, str], None] | None = None,
+) -> RenderedSite:
+    """Render the generated pages, their diagrams and assets. Raises HandoverError.
+    ``plan_only``: everything but the pages' text; ``on_page``: each page as it is rendered
+    (``render_pages``)."""
     options = options or SiteOptions()
     evidence_file = evidence_path(loaded, options)
     figures = Figures(
@@ -83,6 +107,7 @@ def build_site(loaded: LoadedHandover, options: SiteOptions | None = None) -> Re
         directory_urls=options.directory_urls,
         inline=options.inline_diagrams,
     )
+    sources = EntrySources(loaded, options.source_links) if options.source_links else None
     site = render_pages(
         loaded,
         evidence=page_evidence(loaded, evidence_file),
@@ -95,7 +120,12 @@ def build_site(loaded: LoadedHandover, options: SiteOptions | None = None) -> Re
         site_url=options.site_url,
         docs_prefix=options.docs_prefix,
         template_cache=options.template_cache,
+        plan_only=plan_only,
+        on_page=on_page,
+        extra={"source_link": sources} if sources is not None else None,
     )
+    if sources is not None:
+        site.edit_urls = sources.page_edit_urls(options.folder.strip("/"), site.sources)
     # The signed, canonical merged manifest that a later release's Changes page and
     # ``handover diff URL URL`` compare semantically (handover_docs.review.release_manifest).
     from handover_docs.review.release_manifest import MANIFEST_FILE, manifest_bytes
