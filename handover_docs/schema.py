@@ -24,6 +24,8 @@ from handover_docs.schema_card import (  # re-exported: the schema's public name
     Citation as Citation,
     ConfidenceInterval as ConfidenceInterval,
     EnvironmentalImpact as EnvironmentalImpact,
+    EnvironmentImpact as EnvironmentImpact,
+    EthicalConsideration as EthicalConsideration,
     EvalDataset as EvalDataset,
     EvalSource as EvalSource,
     FairnessAssessment as FairnessAssessment,
@@ -52,6 +54,7 @@ from handover_docs.schema_types import (  # the public names are re-exported
     ExperimentRef as ExperimentRef,
     GroupRef as GroupRef,
     Id as Id,
+    LicenseId as LicenseId,
     LocationUri as LocationUri,
     MilestoneRef as MilestoneRef,
     PersonRef as PersonRef,
@@ -163,6 +166,8 @@ class Dataset(Reviewed):
     custodians: list[PersonRef] = []
     """Who keeps the data day to day (CycloneDX data governance custodians)."""
     license: str = ""
+    licenses: list[LicenseId] = []
+    """Several licenses as SPDX ids or expressions (exports use them over ``license``)."""
     sensitivity: Sensitivity | None = None
     sensitive_data: list[Text] = []
     """Fields or kinds of sensitive data it holds, e.g. ``date of birth``."""
@@ -251,6 +256,9 @@ class Environment(Reviewed):
     lock_file: RelPath | None = None
     container: Container | None = None
     hardware: Hardware | None = None
+    impact: EnvironmentImpact | None = None
+    """The compute this environment took and what it cost (hardware, hours, region, energy,
+    CO2), for one activity (training by default)."""
     description: str = ""
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    Discriminator,
     Field,
     JsonValue,
     StringConstraints,
+    Tag,
     model_validator,
 )
 
@@ -34,6 +36,7 @@ from handover_docs.schema_types import (
     ExperimentRef as ExperimentRef,
     GroupRef as GroupRef,
     Id as Id,
+    LicenseId as LicenseId,
     LocationUri as LocationUri,
     MilestoneRef as MilestoneRef,
     PersonRef as PersonRef,
@@ -184,6 +187,52 @@ class EnvironmentalImpact(Strict):
     """Carbon emitted, kg CO2-equivalent."""
 
 
+ImpactActivity = Literal[
+    "design",
+    "data-collection",
+    "data-preparation",
+    "training",
+    "fine-tuning",
+    "validation",
+    "deployment",
+    "inference",
+    "other",
+]
+"""What the compute was spent on (CycloneDX ``energyConsumptions[].activity``)."""
+
+
+class EnvironmentImpact(EnvironmentalImpact):
+    """The compute one environment took, for one activity (``environments[].impact``).
+
+    The model card's ``environmental_impact`` is the headline the card states; these are
+    the figures per environment. Exports use the card's statement for training when it is
+    given and add the environments' figures for the other activities (see
+    docs/reference/exports.md)."""
+
+    activity: ImpactActivity = "training"
+
+
+class EthicalConsideration(Strict):
+    """One ethical risk and how it is mitigated (CycloneDX ``ethicalConsiderations``)."""
+
+    name: Text
+    """The risk, e.g. ``postcode can act as a proxy for ethnicity``."""
+    mitigation: str = ""
+    """What is done about it (CycloneDX ``mitigationStrategy``)."""
+
+
+def _text_or_list(value: object) -> str:
+    """Which form of a text-or-list field VALUE is (so an error speaks of that form only)."""
+    return "list" if isinstance(value, list) else "text"
+
+
+EthicalConsiderations = Annotated[
+    Annotated[Text, Tag("text")]
+    | Annotated[list[EthicalConsideration], Tag("list"), Field(min_length=1)],
+    Discriminator(_text_or_list),
+]
+
+
 class ModelCard(Strict):
     """The sections of a model card (Mitchell et al., 'Model Cards for Model Reporting')."""
 
@@ -199,7 +248,8 @@ class ModelCard(Strict):
     quantitative_analyses: list[QuantitativeAnalysis] = []
     predictions: list[Predictions] = []
     """Prediction files the quantitative analyses are recomputed from."""
-    ethical_considerations: Text
+    ethical_considerations: EthicalConsiderations
+    """Free text, or a list of ``{name, mitigation}`` (CycloneDX ethicalConsiderations)."""
     caveats_and_recommendations: Text
     approach: (
         Literal[
@@ -252,7 +302,15 @@ class ModelInfo(Reviewed):
     status: Literal["draft", "in-review", "handed-over", "retired"] = "draft"
     owners: list[PersonRef] = Field(default=[], min_length=0)
     repository: Uri | None = None
+    paper: Uri | None = None
+    """The paper that describes the model (the Hub template's Model Sources: Paper)."""
+    demo: Uri | None = None
+    """Where to try the model (the Hub template's Model Sources: Demo)."""
     license: str = ""
+    """The license as a sentence, e.g. ``Apache-2.0 (code); data CC BY 4.0``."""
+    licenses: list[LicenseId] = []
+    """Several licenses as SPDX ids or expressions (a Hub card's ``license`` list,
+    CycloneDX ``licenses``); exports use them over ``license`` when both are given."""
     card: ModelCard
     citations: list[Citation] = []
     base_model: list[Text] = []

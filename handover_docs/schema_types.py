@@ -249,3 +249,58 @@ EnvName = Annotated[
         },
     ),
 ]
+
+
+_LICENSE_ID = re.compile(r"^(?:DocumentRef-[A-Za-z0-9.-]+:)?[A-Za-z0-9][A-Za-z0-9.+-]*$")
+_LICENSE_TOKENS = re.compile(r"\(|\)|[^\s()]+")
+_LICENSE_OPERATORS = frozenset({"AND", "OR", "WITH"})
+
+
+def license_problem(value: str) -> str | None:
+    """Why VALUE is not an SPDX license id or expression, loosely checked (None when it is).
+
+    Ids are checked by their shape, not against the SPDX list, so Hub ids (``llama3.1``,
+    ``openrail++``) and ``LicenseRef-...`` pass; operators (AND, OR, WITH, in either case)
+    must join ids, and parentheses must balance."""
+    tokens = _LICENSE_TOKENS.findall(value)
+    if not tokens or "".join(tokens) != "".join(value.split()):
+        return "it is empty"
+    depth, expect_id = 0, True
+    for token in tokens:
+        op = token.upper() if token.upper() in _LICENSE_OPERATORS else None
+        if token == "(" and expect_id:
+            depth += 1
+        elif token == ")" and not expect_id and depth:
+            depth -= 1
+        elif op and not expect_id:
+            expect_id = True
+        elif expect_id and not op and _LICENSE_ID.match(token):
+            expect_id = False
+        else:
+            return f"'{token}' is out of place"
+    if expect_id or depth:
+        return "the expression is incomplete"
+    return None
+
+
+def _check_license(value: str) -> str:
+    problem = license_problem(value)
+    if problem:
+        raise ValueError(
+            f"{value!r} is not an SPDX license id or expression ({problem}): write ids such "
+            "as 'Apache-2.0', 'MIT OR Apache-2.0' or 'LicenseRef-internal', and keep "
+            "free text in 'license'"
+        )
+    return value
+
+
+LicenseId = Annotated[
+    str,
+    AfterValidator(_check_license),
+    Field(
+        description="An SPDX license id or expression (or a Hub license id).",
+        examples=["Apache-2.0", "MIT OR Apache-2.0", "LicenseRef-internal"],
+        json_schema_extra={"pattern": r"^[\sA-Za-z0-9.+:()-]+$"},
+    ),
+]
+"""A license as SPDX writes it: checked by shape, not against the SPDX list."""

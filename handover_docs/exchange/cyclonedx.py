@@ -25,6 +25,7 @@ from typing import Any
 
 from handover_docs import __version__, schema
 from handover_docs.evaluation.recompute import Reported, recomputed_values
+from handover_docs.exchange.spdx import cyclonedx_licenses
 from handover_docs.manifest import LoadedHandover
 
 SPEC_VERSION = "1.6"
@@ -106,8 +107,8 @@ def _dataset(h: schema.Handover, d: schema.Dataset) -> dict[str, Any]:
         component["version"] = d.version
     if artifact is not None and artifact.sha256:
         component["hashes"] = [{"alg": "SHA-256", "content": artifact.sha256}]
-    if d.license:
-        component["licenses"] = [{"license": {"name": d.license}}]
+    if licenses := cyclonedx_licenses(d.licenses, d.license):
+        component["licenses"] = licenses
     component["properties"] = _props(
         {"id": d.id, "source": d.source, "rows": d.rows, "artifact": d.artifact}
     )
@@ -169,52 +170,87 @@ def _fairness(f: schema.FairnessAssessment) -> dict[str, str]:
     return out
 
 
-def _environment(e: schema.EnvironmentalImpact) -> dict[str, Any]:
-    """``environmentalConsiderations``: the training energy (when known) and the rest as
-    properties (CycloneDX has no field for hardware, hours or region)."""
-    out: dict[str, Any] = {}
-    if e.energy_kwh is not None:
-        energy = {"value": e.energy_kwh, "unit": "kWh"}
-        consumption: dict[str, Any] = {
-            "activity": "training",
-            "energyProviders": [
-                {
-                    "organization": {"name": e.cloud_provider or "unknown"},
-                    "energySource": "unknown",
-                    "energyProvided": energy,
-                }
-            ],
-            "activityEnergyCost": energy,
-        }
-        if e.co2_emitted_kg is not None:
-            consumption["co2CostEquivalent"] = {
-                "value": e.co2_emitted_kg / 1000,
-                "unit": "tCO2eq",
+def _consumption(e: schema.EnvironmentalImpact, activity: str) -> dict[str, Any] | None:
+    """One ``energyConsumptions`` entry (CycloneDX needs the energy; without it, None)."""
+    if e.energy_kwh is None:
+        return None
+    energy = {"value": e.energy_kwh, "unit": "kWh"}
+    consumption: dict[str, Any] = {
+        "activity": activity,
+        "energyProviders": [
+            {
+                "organization": {"name": e.cloud_provider or "unknown"},
+                "energySource": "unknown",
+                "energyProvided": energy,
             }
-        out["energyConsumptions"] = [consumption]
-    props = _props(
-        {
-            "hardware_type": e.hardware_type,
-            "hours_used": e.hours_used,
-            "cloud_provider": e.cloud_provider,
-            "compute_region": e.compute_region,
-            "energy_kwh": e.energy_kwh,
-            "co2_emitted_kg": e.co2_emitted_kg,
-        }
-    )
+        ],
+        "activityEnergyCost": energy,
+    }
+    if e.co2_emitted_kg is not None:
+        consumption["co2CostEquivalent"] = {"value": e.co2_emitted_kg / 1000, "unit": "tCO2eq"}
+    return consumption
+
+
+def _impact_props(
+    e: schema.EnvironmentalImpact, prefix: str, activity: str
+) -> list[dict[str, str]]:
+    fields = ("hardware_type", "hours_used", "cloud_provider", "compute_region")
+    pairs: dict[str, object] = {prefix + "activity": activity} if prefix else {}
+    pairs.update({prefix + k: getattr(e, k) for k in (*fields, "energy_kwh", "co2_emitted_kg")})
+    return _props(pairs)
+
+
+def _environment(h: schema.Handover) -> dict[str, Any]:
+    """``environmentalConsiderations``: the card's training figures, then each
+    environment's for the activities the card does not state (all of them when the card
+    states none), as ``energyConsumptions`` where the energy is known; hardware, hours
+    and region as properties, since CycloneDX has no field for them."""
+    card_impact = h.model.card.environmental_impact
+    entries: list[tuple[schema.EnvironmentalImpact, str, str]] = []
+    if card_impact is not None:
+        entries.append((card_impact, "training", ""))
+    for env in h.environments:
+        e = env.impact
+        if e is not None and not (card_impact is not None and e.activity == "training"):
+            entries.append((e, e.activity, f"environment:{env.id}:"))
+    out: dict[str, Any] = {}
+    consumptions = [c for e, act, _ in entries if (c := _consumption(e, act)) is not None]
+    if consumptions:
+        out["energyConsumptions"] = consumptions
+    props = [p for e, act, prefix in entries for p in _impact_props(e, prefix, act)]
     if props:
         out["properties"] = props
     return out
+
+
+def _ethics(h: schema.Handover) -> list[dict[str, str]]:
+    """``ethicalConsiderations``: the card's (text, or each risk with its mitigation), then
+    the governance risks with theirs."""
+    stated = h.model.card.ethical_considerations
+    if isinstance(stated, str):
+        out = [{"name": stated}]
+    else:
+        out = [
+            {"name": e.name, **({"mitigationStrategy": e.mitigation} if e.mitigation else {})}
+            for e in stated
+        ]
+    out += [{"name": r.description, "mitigationStrategy": r.mitigation} for r in h.governance.risks]
+    return out
+
+
+def _references(m: schema.ModelInfo) -> list[dict[str, str]]:
+    refs = [{"type": "vcs", "url": m.repository}] if m.repository else []
+    if m.paper:
+        refs.append({"type": "documentation", "url": m.paper, "comment": "paper"})
+    if m.demo:
+        refs.append({"type": "website", "url": m.demo, "comment": "demo"})
+    return refs
 
 
 def _model(loaded: LoadedHandover) -> dict[str, Any]:
     h = loaded.handover
     m, card = h.model, h.model.card
     ref = f"model:{m.id}"
-    risks = [{"name": card.ethical_considerations}]
-    risks += [
-        {"name": r.description, "mitigationStrategy": r.mitigation} for r in h.governance.risks
-    ]
     considerations: dict[str, Any] = {
         "users": card.intended_use.primary_users or [],
         "useCases": card.intended_use.primary_uses,
@@ -222,14 +258,14 @@ def _model(loaded: LoadedHandover) -> dict[str, Any]:
             card.caveats_and_recommendations,
             *card.intended_use.out_of_scope,
         ],
-        "ethicalConsiderations": risks,
+        "ethicalConsiderations": _ethics(h),
     }
     if card.performance_tradeoffs:
         considerations["performanceTradeoffs"] = list(card.performance_tradeoffs)
     if card.fairness_assessments:
         considerations["fairnessAssessments"] = [_fairness(f) for f in card.fairness_assessments]
-    if card.environmental_impact is not None:
-        considerations["environmentalConsiderations"] = _environment(card.environmental_impact)
+    if environmental := _environment(h):
+        considerations["environmentalConsiderations"] = environmental
     model_card: dict[str, Any] = {
         "bom-ref": f"{ref}:card",
         "modelParameters": _parameters(h),
@@ -284,10 +320,10 @@ def _model(loaded: LoadedHandover) -> dict[str, Any]:
     }
     if not component["authors"]:
         del component["authors"]
-    if m.license:
-        component["licenses"] = [{"license": {"name": m.license}}]
-    if m.repository:
-        component["externalReferences"] = [{"type": "vcs", "url": m.repository}]
+    if licenses := cyclonedx_licenses(m.licenses, m.license):
+        component["licenses"] = licenses
+    if references := _references(m):
+        component["externalReferences"] = references
     return component
 
 

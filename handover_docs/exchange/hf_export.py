@@ -10,6 +10,7 @@ on ``huggingface_hub``); the tests parse it with ``huggingface_hub.ModelCard``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -152,27 +153,14 @@ def metadata(loaded: LoadedHandover) -> dict[str, Any]:
     h = loaded.handover
     m = h.model
     data: dict[str, Any] = {}
-    lic = m.license.strip()
-    if lic:
-        if lic.lower() in HF_LICENSES:
-            data["license"] = lic.lower()
-        else:
-            data["license"] = "other"
-            data["license_name"] = _slug(lic)[:64].strip("-") or "custom"
+    data.update(license_metadata(m))
     task = _slug(m.task)
     if m.pipeline_tag:
         data["pipeline_tag"] = m.pipeline_tag
     elif task in HF_PIPELINE_TAGS:
         data["pipeline_tag"] = task
-    if m.library_name:
-        data["library_name"] = m.library_name
-    else:
-        for env in h.environments:
-            packages = env.packages
-            found = next((LIBRARIES[p.lower()] for p in packages if p.lower() in LIBRARIES), "")
-            if found:
-                data["library_name"] = found
-                break
+    if library := m.library_name or _library(h):
+        data["library_name"] = library
     if m.languages:
         data["language"] = hf_fields.one_or_many(m.languages)
     if m.base_model:
@@ -189,17 +177,54 @@ def metadata(loaded: LoadedHandover) -> dict[str, Any]:
     names = [d for d in datasets if d] + [d.id for d in h.datasets]
     if names:
         data["datasets"] = names
-    if hf_fields.hub_ids(m.card.metrics):
-        data["metrics"] = list(m.card.metrics)
-    elif not hub:
-        metric_names = sorted({qa.metric for qa in m.card.quantitative_analyses})
-        if metric_names:
-            data["metrics"] = [_slug(n) or n for n in metric_names]
+    if metrics := _metrics(m, hub):
+        data["metrics"] = metrics
     results = _model_index_results(h, task or "other", recomputed_values(loaded))
     if results:
         data["model-index"] = [{"name": m.id, "results": results}]
     for key, value in m.extensions.items():
         data.setdefault(key, value)  # a mapped key always comes from its field
+    return data
+
+
+def _metrics(m: schema.ModelInfo, hub: bool) -> list[str]:
+    """The card's metrics when they are Hub ids; else, without Hub metadata, the analysed."""
+    if hf_fields.hub_ids(m.card.metrics):
+        return list(m.card.metrics)
+    if hub:
+        return []
+    return [_slug(n) or n for n in sorted({qa.metric for qa in m.card.quantitative_analyses})]
+
+
+def _library(h: schema.Handover) -> str:
+    """The Hub library of the first environment that lists a well-known package."""
+    for env in h.environments:
+        found = next((LIBRARIES[p.lower()] for p in env.packages if p.lower() in LIBRARIES), "")
+        if found:
+            return found
+    return ""
+
+
+def license_metadata(m: schema.ModelInfo) -> dict[str, Any]:
+    """``license`` (one id, or a list for several) and ``license_name`` for one the Hub does
+    not know: from ``model.licenses`` when given, else from ``model.license``."""
+    given = [lic.strip() for lic in m.licenses] or (
+        [m.license.strip()] if m.license.strip() else []
+    )
+    ids: list[str] = []
+    name = ""
+    for lic in given:
+        hub = lic.lower() if lic.lower() in HF_LICENSES else "other"
+        if hub == "other" and not name:
+            keep = re.fullmatch(r"[a-z0-9][a-z0-9.+-]{0,63}", lic)  # already a Hub-style name
+            name = lic if keep else _slug(lic)[:64].strip("-") or "custom"
+        if hub not in ids:
+            ids.append(hub)
+    if not ids:
+        return {}
+    data: dict[str, Any] = {"license": hf_fields.one_or_many(ids)}
+    if name:
+        data["license_name"] = name
     return data
 
 
@@ -265,6 +290,35 @@ def _impact(e: schema.EnvironmentalImpact) -> list[str]:
     return [f"- **{name}:** {value}" for name, value in facts if value]
 
 
+def training_impact(h: schema.Handover) -> schema.EnvironmentalImpact | None:
+    """The training compute from the environments, when the card states none: the one
+    environment's figures, or over several the sums (a sum only when every one gives it)
+    and the distinct hardware, providers and regions."""
+    impacts = [
+        e.impact
+        for e in h.environments
+        if e.impact is not None and e.impact.activity in ("training", "fine-tuning")
+    ]
+    if len(impacts) <= 1:
+        return impacts[0] if impacts else None
+
+    def joined(key: str) -> str:
+        return ", ".join(dict.fromkeys(v for i in impacts if (v := getattr(i, key))))
+
+    def total(key: str) -> float | None:
+        values = [getattr(i, key) for i in impacts]
+        return None if None in values else round(sum(values), 9)
+
+    return schema.EnvironmentalImpact(
+        hardware_type=joined("hardware_type"),
+        hours_used=total("hours_used"),
+        cloud_provider=joined("cloud_provider"),
+        compute_region=joined("compute_region"),
+        energy_kwh=total("energy_kwh"),
+        co2_emitted_kg=total("co2_emitted_kg"),
+    )
+
+
 def _cell(text: object) -> str:
     return " ".join(str(text).replace("|", "\\|").split())
 
@@ -273,10 +327,8 @@ def _bullets(items: list[str]) -> list[str]:
     return [f"- {item}" for item in items] or ["- (none recorded)"]
 
 
-def card_markdown(loaded: LoadedHandover) -> str:
-    """The complete README.md: YAML metadata plus the model card sections."""
-    h = loaded.handover
-    m, card = h.model, h.model.card
+def _people(h: schema.Handover) -> Callable[[str | None], str]:
+    """How the card names a person: 'Name (team)', the name, or the id when unknown."""
     people = {p.id: p for p in h.people}
 
     def person(pid: str | None) -> str:
@@ -285,9 +337,12 @@ def card_markdown(loaded: LoadedHandover) -> str:
         p = people.get(pid)
         return f"{p.name} ({p.team})" if p and p.team else (p.name if p else pid)
 
-    front = yaml.safe_dump(metadata(loaded), sort_keys=False, allow_unicode=True, width=100)
-    out = ["---", front.rstrip("\n"), "---", "", f"# {m.name}", "", m.summary.strip(), ""]
-    out += ["## Model details", "", card.details.strip(), ""]
+    return person
+
+
+def _details(m: schema.ModelInfo, person: Callable[[str | None], str]) -> list[str]:
+    """Model details with the Facts list, and the Hub template's Model Sources."""
+    out = ["## Model details", "", m.card.details.strip(), ""]
     facts = [f"- **Version:** {m.version}", f"- **Status:** {m.status}"]
     if m.task:
         facts.append(f"- **Task:** {m.task}")
@@ -295,18 +350,34 @@ def card_markdown(loaded: LoadedHandover) -> str:
         facts.append("- **Owners:** " + ", ".join(person(o) for o in m.owners))
     if m.license:
         facts.append(f"- **License:** {m.license}")
+    if m.licenses:
+        facts.append("- **Licenses:** " + ", ".join(m.licenses))
     if m.repository:
         facts.append(f"- **Repository:** <{m.repository}>")
     out += ["### Facts", "", *facts, ""]
-    out += ["## Uses", "", "### Direct use", "", *_bullets(card.intended_use.primary_uses), ""]
-    if card.intended_use.primary_users:
-        out += ["### Intended users", "", *_bullets(card.intended_use.primary_users), ""]
+    sources = [(k, v) for k, v in (("Paper", m.paper), ("Demo", m.demo)) if v]
+    if sources:
+        out += ["### Model Sources", "", *(f"- **{k}:** <{v}>" for k, v in sources), ""]
+    return out
+
+
+def _uses(card: schema.ModelCard) -> list[str]:
+    use = card.intended_use
+    out = ["## Uses", "", "### Direct use", "", *_bullets(use.primary_uses), ""]
+    if use.primary_users:
+        out += ["### Intended users", "", *_bullets(use.primary_users), ""]
     if card.downstream_use:
         out += ["### Downstream use", "", card.downstream_use.strip(), ""]
-    out += ["### Out-of-scope use", "", *_bullets(card.intended_use.out_of_scope), ""]
+    out += ["### Out-of-scope use", "", *_bullets(use.out_of_scope), ""]
     if card.get_started:
         out += ["## How to Get Started with the Model", "", card.get_started.strip(), ""]
-    out += ["## Factors", "", *_bullets(card.factors), ""]
+    return out
+
+
+def _data_and_results(loaded: LoadedHandover) -> list[str]:
+    """Factors, metrics, training and evaluation data, and the results table."""
+    card = loaded.handover.model.card
+    out = ["## Factors", "", *_bullets(card.factors), ""]
     out += ["## Metrics", "", *_bullets(card.metrics), ""]
     out += ["## Training data", "", card.training_data.strip(), ""]
     if card.training_procedure:
@@ -322,41 +393,83 @@ def card_markdown(loaded: LoadedHandover) -> str:
                 f"| {_cell(qa.metric)} | {shown} | {_cell(qa.slice)} | {_cell(qa.dataset or '—')} |"
             )
         out.append("")
-    out += ["## Ethical considerations", "", card.ethical_considerations.strip(), ""]
+    return out
+
+
+def _ethics(stated: str | list[schema.EthicalConsideration]) -> list[str]:
+    """The card's ethical considerations: its text, or one bullet per risk."""
+    if isinstance(stated, str):
+        return [stated.strip()]
+    return [
+        f"- {e.name}" + (f" **Mitigation:** {e.mitigation}" if e.mitigation else "") for e in stated
+    ]
+
+
+def _considerations(h: schema.Handover) -> list[str]:
+    """Ethics, caveats, environmental impact and architecture."""
+    card = h.model.card
+    out = ["## Ethical considerations", "", *_ethics(card.ethical_considerations), ""]
     out += ["## Caveats and recommendations", "", card.caveats_and_recommendations.strip(), ""]
-    if card.environmental_impact is not None:
-        out += ["## Environmental Impact", "", *_impact(card.environmental_impact), ""]
+    impact = card.environmental_impact or training_impact(h)
+    if impact is not None:
+        out += ["## Environmental Impact", "", *_impact(impact), ""]
     if card.model_architecture or card.architecture_family:
         text = card.model_architecture or card.architecture_family
         out += ["## Model Architecture and Objective", "", text.strip(), ""]
-    if h.artifacts:
-        out += [
-            "## Handover inventory",
-            "",
-            "| Artifact | Kind | Version | Owner | SHA-256 |",
-            "|---|---|---|---|---|",
-        ]
-        for a in h.artifacts:
-            digest = f"`{a.sha256}`" if a.sha256 else "—"
-            out.append(
-                f"| {_cell(a.name)} | {a.kind} | {_cell(a.version or '—')} | "
-                f"{_cell(person(a.owner))} | {digest} |"
-            )
-        out.append("")
-    if m.citations:
-        out += ["## Citation", ""]
-        for c in m.citations:
-            if c.bibtex or c.apa:  # the Hub template's layout, so it reads back the same
-                if c.bibtex:
-                    out += ["**BibTeX:**", "", "```bibtex", c.bibtex.strip(), "```", ""]
-                if c.apa:
-                    out += ["**APA:**", "", c.apa.strip(), ""]
-                continue
-            authors = ", ".join(c.authors)
-            year = f" ({c.year})" if c.year else ""
-            link = f" <{c.uri}>" if c.uri else ""
-            out.append(f"- {authors + '. ' if authors else ''}{c.title}{year}.{link}")
-        out.append("")
+    return out
+
+
+def _inventory(h: schema.Handover, person: Callable[[str | None], str]) -> list[str]:
+    if not h.artifacts:
+        return []
+    out = [
+        "## Handover inventory",
+        "",
+        "| Artifact | Kind | Version | Owner | SHA-256 |",
+        "|---|---|---|---|---|",
+    ]
+    for a in h.artifacts:
+        digest = f"`{a.sha256}`" if a.sha256 else "—"
+        out.append(
+            f"| {_cell(a.name)} | {a.kind} | {_cell(a.version or '—')} | "
+            f"{_cell(person(a.owner))} | {digest} |"
+        )
+    out.append("")
+    return out
+
+
+def _citations(citations: list[schema.Citation]) -> list[str]:
+    if not citations:
+        return []
+    out = ["## Citation", ""]
+    for c in citations:
+        if c.bibtex or c.apa:  # the Hub template's layout, so it reads back the same
+            if c.bibtex:
+                out += ["**BibTeX:**", "", "```bibtex", c.bibtex.strip(), "```", ""]
+            if c.apa:
+                out += ["**APA:**", "", c.apa.strip(), ""]
+            continue
+        authors = ", ".join(c.authors)
+        year = f" ({c.year})" if c.year else ""
+        link = f" <{c.uri}>" if c.uri else ""
+        out.append(f"- {authors + '. ' if authors else ''}{c.title}{year}.{link}")
+    out.append("")
+    return out
+
+
+def card_markdown(loaded: LoadedHandover) -> str:
+    """The complete README.md: YAML metadata plus the model card sections."""
+    h = loaded.handover
+    m = h.model
+    person = _people(h)
+    front = yaml.safe_dump(metadata(loaded), sort_keys=False, allow_unicode=True, width=100)
+    out = ["---", front.rstrip("\n"), "---", "", f"# {m.name}", "", m.summary.strip(), ""]
+    out += _details(m, person)
+    out += _uses(m.card)
+    out += _data_and_results(loaded)
+    out += _considerations(h)
+    out += _inventory(h, person)
+    out += _citations(m.citations)
     out += [
         "---",
         "",

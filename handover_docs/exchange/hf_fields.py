@@ -15,6 +15,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
+from handover_docs.schema_types import Uri, license_problem
+
+_LINK: TypeAdapter[str] = TypeAdapter(Uri)
+
 MAPPED_KEYS = frozenset(
     [
         "language",
@@ -70,10 +76,31 @@ def _texts(value: Any) -> list[str] | None:
     return [v.strip() for v in items]
 
 
+def licenses(meta: dict[str, Any]) -> list[str] | None:
+    """A ``license`` list as ``model.licenses`` (``other`` named by ``license_name``); None
+    when the card gives one license or something that is not a list of license ids."""
+    value = meta.get("license")
+    texts = _texts(value) if isinstance(value, list) else None
+    if not texts:
+        return None
+    name = meta.get("license_name")
+    out = [
+        name.strip() if t == "other" and isinstance(name, str) and name.strip() else t
+        for t in texts
+    ]
+    return out if all(license_problem(t) is None for t in out) else None
+
+
 def model_fields(meta: dict[str, Any]) -> dict[str, Any]:
     """The ``model`` fields from a card's metadata, ``extensions`` holding the rest."""
     fields: dict[str, Any] = {}
     extensions: dict[str, Any] = {}
+    if "license" in meta and isinstance(meta["license"], list):
+        several = licenses(meta)
+        if several is None:
+            extensions["license"] = json_safe(meta["license"])
+        else:
+            fields["licenses"] = several
     for key in ("library_name", "pipeline_tag"):
         if key in meta:
             if isinstance(meta[key], str) and meta[key].strip():
@@ -293,6 +320,24 @@ def environmental_impact(text: str) -> dict[str, Any]:
                 found[key] = round(number * factor, 9)
         else:
             found[key] = value
+    return found
+
+
+_SOURCE = re.compile(
+    r"^\s*[-*]\s*\*\*(repository|paper|demo)(?:\s*\[optional\])?:?\*\*:?\s*<?(https?://[^\s<>]+)>?\s*$",
+    re.I | re.M,
+)
+
+
+def model_sources(text: str) -> dict[str, str]:
+    """The template's Model Sources facts (``- **Paper [optional]:** https://...``) as
+    ``repository``, ``paper`` and ``demo``; placeholders and non-http values are left out."""
+    found: dict[str, str] = {}
+    for match in _SOURCE.finditer(text):
+        try:
+            found[match.group(1).lower()] = _LINK.validate_python(match.group(2))
+        except ValidationError:
+            continue  # not a link the schema takes (no host, a hidden control character)
     return found
 
 

@@ -263,7 +263,8 @@ def handover_from_card(
     impact = hf_fields.environmental_impact(card.sections.get("environmental impact", ""))
     if impact:
         card_doc["environmental_impact"] = impact
-    license_text = meta.get("license_name") or meta.get("license") or ""
+    several = isinstance(meta.get("license"), list)  # model.licenses, or kept in extensions
+    license_text = "" if several else meta.get("license_name") or meta.get("license") or ""
     model: dict[str, Any] = {
         "id": _slug(name),
         "name": name,
@@ -274,6 +275,9 @@ def handover_from_card(
         "owners": ["research-lead"],
         "license": str(license_text),
         "card": card_doc,
+        # the template's Model Sources; our own export's Facts list holds the repository
+        **hf_fields.model_sources(card.sections.get("facts", "")),
+        **hf_fields.model_sources(card.sections.get("model sources", "")),
         **hf_fields.model_fields(meta),
     }
     citation = hf_fields.citation(card.sections.get("citation", ""), name)

@@ -348,6 +348,39 @@ class _Auditor:
                 f"governance has no {key.replace('_', ' ')} statement",
             )
 
+    def model_card(self) -> None:
+        """What a successor must know from the model card (knowledge area): its license, and
+        a mitigation for every ethical risk and every harm a fairness assessment names
+        (CycloneDX ``mitigationStrategy``)."""
+        m = self.h.model
+        self.test(
+            "knowledge",
+            bool(m.license.strip() or m.licenses),
+            "no-license",
+            ("model",),
+            "the model states no license",
+            hint="set model.license (a sentence) or model.licenses (SPDX ids)",
+        )
+        ethics = m.card.ethical_considerations
+        for i, e in enumerate(ethics if isinstance(ethics, list) else []):
+            self.test(
+                "knowledge",
+                bool(e.mitigation.strip()),
+                "no-mitigation",
+                ("model", "card", "ethical_considerations", i),
+                f"ethical consideration '{e.name}' has no mitigation",
+                hint="say what is done about it, or why nothing can be",
+            )
+        for i, f in enumerate(m.card.fairness_assessments):
+            if f.harms.strip():
+                self.test(
+                    "knowledge",
+                    bool(f.mitigation.strip()),
+                    "no-mitigation",
+                    ("model", "card", "fairness_assessments", i),
+                    f"fairness assessment for '{f.group_at_risk}' names harms but no mitigation",
+                )
+
     # --- knowledge ---------------------------------------------------------------------------
 
     def knowledge(self) -> None:
@@ -410,6 +443,11 @@ class _Auditor:
                 hint="say why this was chosen over the alternatives",
             )
         prose = list(manifest_prose(h))
+        ethics = h.model.card.ethical_considerations
+        prose += [  # a structured consideration's risk is prose too
+            (("model", "card", "ethical_considerations", i, "name"), e.name)
+            for i, e in enumerate(ethics if isinstance(ethics, list) else [])
+        ]
         for path, text in prose:
             if path and path[0] == "glossary":
                 continue
@@ -423,6 +461,7 @@ class _Auditor:
                     f"{dotted(path)} holds placeholder text '{match.group(0)}'",
                 )
         self._glossary(prose, texts)
+        self.model_card()
         self.test("knowledge", bool(h.faq), "no-faq", (), "no FAQ entries")
         self.test(
             "knowledge",
