@@ -64,6 +64,8 @@ class Graph:
     """Smaller icon nodes, for dense graphs."""
     edge_labels: bool = True
     """Print edge labels in the drawing (the alt text always lists them)."""
+    outline: bool = True
+    """Show a text outline beside the drawing (pathways list their steps on the page)."""
 
     def alt_text(self) -> str:
         """A text description listing every node and edge, for screen readers and search."""
@@ -148,6 +150,7 @@ def pathway_graphs(handover: schema.Handover) -> list[Graph]:
                 nodes,
                 edges,
                 noun="flowchart",
+                outline=False,
             )
         )
     return graphs

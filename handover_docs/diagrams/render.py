@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 from handover_docs import __version__, schema
 from handover_docs.diagrams.cache import CachedRender, DiagramCache
 from handover_docs.diagrams.graph import Graph, GraphNode, architecture_graph, pathway_graphs
+from handover_docs.diagrams.layout import MAX_WIDTH_PT, Layout, candidates, fold_edges, svg_width_pt
 from handover_docs.diagrams.lineage import lineage_graph
 from handover_docs.diagrams.svg import make_self_contained
 from handover_docs.errors import Finding, HandoverError, Location
@@ -37,7 +38,7 @@ from handover_docs.errors import Finding, HandoverError, Location
 if TYPE_CHECKING:
     from handover_docs.manifest import LoadedHandover
 
-RENDER_FORMAT = "3"
+RENDER_FORMAT = "4"
 """Bump when drawing or post-processing changes, so old cache entries are not reused."""
 
 DOT_TIMEOUT = 120.0
@@ -85,10 +86,14 @@ class Diagram:
     svg: bytes
     """Self-contained SVG: icons embedded, relative links, no local paths."""
     source_digest: str
-    """sha256 of the Graphviz source it was drawn from (icon paths made relative)."""
+    """sha256 of the Graphviz sources its layout was chosen from (icon paths made relative)."""
     png: bytes | None = None
     """PNG fallback (no links), when asked for."""
     from_cache: bool = False
+    graph: Graph | None = None
+    """What was drawn: for the text outline shown beside the drawing."""
+    links: tuple[tuple[str, str], ...] = ()
+    """(node id, URL) of every linked node, as in the drawing."""
 
     @property
     def filename(self) -> str:
@@ -174,15 +179,24 @@ def render_graph(
     where: Location,
 ) -> Diagram:
     links = {node.id: _checked_link(link_for, node.link) for node in graph.nodes if node.link}
-    source, icon_root = dot_source(graph, links)
-    portable = source.replace(str(icon_root.parent) + os.sep, "")
+    sources = []
+    for layout in candidates(graph):
+        source, icon_root = dot_source(graph, links, layout)
+        sources.append(source)
+    # The layout is chosen from these candidates by drawing them, so all of them (and the
+    # width limit) decide the output: the cache key covers every one.
+    prefix = str(icon_root.parent) + os.sep
+    portable = "\n".join(source.replace(prefix, "") for source in sources)
     source_digest = hashlib.sha256(portable.encode()).hexdigest()
     alt = graph.alt_text()
+    linked = tuple(sorted((k, v) for k, v in links.items() if v))
     key = cache_key(graph, source_digest, alt, dot, png=png)
     hit = store.get(key, png=png)
     if hit is not None:
-        return Diagram(graph.key, graph.title, alt, hit.svg, source_digest, hit.png, True)
-    raw_svg, png_data = run_dot(dot, source, png=png, where=where)
+        return Diagram(
+            graph.key, graph.title, alt, hit.svg, source_digest, hit.png, True, graph, linked
+        )
+    raw_svg, png_data = _draw_narrowest(dot, sources, png=png, where=where)
     svg = make_self_contained(
         raw_svg.decode("utf-8"),
         icon_root=icon_root,
@@ -191,7 +205,27 @@ def render_graph(
         alt=alt,
     ).encode("utf-8")
     store.put(key, CachedRender(svg, png_data))
-    return Diagram(graph.key, graph.title, alt, svg, source_digest, png_data)
+    return Diagram(graph.key, graph.title, alt, svg, source_digest, png_data, False, graph, linked)
+
+
+def _draw_narrowest(
+    dot: Path, sources: list[str], *, png: bool, where: Location
+) -> tuple[bytes, bytes | None]:
+    """Draw the candidates in order; keep the first that fits MAX_WIDTH_PT, else the narrowest.
+
+    Measuring the real drawing (rather than guessing label widths) keeps the choice exact;
+    Graphviz is deterministic, so the same sources always give the same choice.
+    """
+    best: tuple[float, bytes, bytes | None] | None = None
+    for source in sources:
+        raw_svg, png_data = run_dot(dot, source, png=png, where=where)
+        width = svg_width_pt(raw_svg)
+        if width <= MAX_WIDTH_PT:
+            return raw_svg, png_data
+        if best is None or width < best[0]:
+            best = (width, raw_svg, png_data)
+    assert best is not None  # candidates() is never empty
+    return best[1], best[2]
 
 
 def cache_key(graph: Graph, source_digest: str, alt: str, dot: Path, *, png: bool) -> str:
@@ -206,6 +240,7 @@ def cache_key(graph: Graph, source_digest: str, alt: str, dot: Path, *, png: boo
         "title": graph.title,
         "alt": alt,
         "source": source_digest,
+        "max-width": MAX_WIDTH_PT,
         "png": png,
     }
     canonical = json.dumps(material, sort_keys=True, separators=(",", ":"))
@@ -263,28 +298,38 @@ def _tooltip(value: str) -> Any:
     return _nohtml(value.replace("\\", "\\" * 4).replace("&", "&amp;"))
 
 
-def dot_source(graph: Graph, links: dict[str, str | None]) -> tuple[str, Path]:
-    """Build the Graphviz source of ``graph`` with ``diagrams``; also return its icon folder."""
+def dot_source(
+    graph: Graph, links: dict[str, str | None], layout: Layout | None = None
+) -> tuple[str, Path]:
+    """Build the Graphviz source of ``graph`` with ``diagrams``; also return its icon folder.
+
+    ``layout`` overrides the graph's direction and may fold long ranks into rows
+    (see layout.py); None draws the graph as authored.
+    """
+    layout = layout or Layout(graph.direction)
+    rows = fold_edges(graph, layout)
     diagrams = _diagrams()
     icon_root = Path(os.path.abspath(os.path.dirname(str(diagrams.__file__)))).parent / "resources"
     with _LOCK:
         canvas = diagrams.Diagram(
             graph.key,
-            direction=graph.direction,
+            direction=layout.direction,
             curvestyle="curved",
             outformat="svg",
             show=False,
             graph_attr=GRAPH_ATTR,
         )
-        if graph.columns:
+        if graph.columns or layout.fold:
             canvas.dot.graph_attr["newrank"] = "true"
         if all(node.node_class is None for node in graph.nodes):
             canvas.dot.graph_attr["ranksep"] = "0.45"  # flowcharts of text boxes
+        elif graph.compact:
+            canvas.dot.graph_attr["ranksep"] = "0.6"  # dense graphs: columns closer together
         diagrams.setdiagram(canvas)
         try:
             drawn: dict[str, Any] = {}
             for cluster in graph.clusters:
-                cluster_attr = {"rank": "same"} if graph.columns else {}
+                cluster_attr = {"rank": "same"} if graph.columns and not layout.fold else {}
                 with diagrams.Cluster(_text(cluster.label, 40), graph_attr=cluster_attr) as group:
                     group.dot.name = f"cluster_{cluster.id}"
                     for node in graph.nodes:
@@ -293,8 +338,15 @@ def dot_source(graph: Graph, links: dict[str, str | None]) -> tuple[str, Path]:
             for node in graph.nodes:
                 if node.id not in drawn:
                     drawn[node.id] = _draw_node(graph, node, links)
-            if graph.columns:
+            if graph.columns and not layout.fold:
                 _order_columns(canvas, graph)
+            for row in rows.same_rank:
+                with canvas.dot.subgraph() as band:
+                    band.attr(rank="same")
+                    for node_id in row:
+                        band.node(node_id)
+            for a, b in rows.invisible:
+                canvas.dot.edge(a, b, style="invis", weight="10")
             for edge in graph.edges:
                 attrs: dict[str, Any] = {"forward": True}
                 if edge.label and graph.edge_labels:
