@@ -29,8 +29,21 @@ from urllib.parse import quote, urlsplit
 
 from handover_docs import __version__, schema
 from handover_docs.diagrams.cache import CachedRender, DiagramCache
-from handover_docs.diagrams.graph import Graph, GraphNode, architecture_graph, pathway_graphs
-from handover_docs.diagrams.layout import MAX_WIDTH_PT, Layout, candidates, fold_edges, svg_width_pt
+from handover_docs.diagrams.graph import (
+    Graph,
+    GraphEdge,
+    GraphNode,
+    architecture_graph,
+    pathway_graphs,
+)
+from handover_docs.diagrams.layout import (
+    MAX_WIDTH_PT,
+    Layout,
+    Rows,
+    candidates,
+    fold_edges,
+    svg_width_pt,
+)
 from handover_docs.diagrams.lineage import lineage_graph
 from handover_docs.diagrams.svg import make_self_contained
 from handover_docs.errors import Finding, HandoverError, Location
@@ -340,25 +353,34 @@ def dot_source(
                     drawn[node.id] = _draw_node(graph, node, links)
             if graph.columns and not layout.fold:
                 _order_columns(canvas, graph)
-            for row in rows.same_rank:
-                with canvas.dot.subgraph() as band:
-                    band.attr(rank="same")
-                    for node_id in row:
-                        band.node(node_id)
-            for a, b in rows.invisible:
-                canvas.dot.edge(a, b, style="invis", weight="10")
+            _fold(canvas, rows)
             for edge in graph.edges:
-                attrs: dict[str, Any] = {"forward": True}
-                if edge.label and graph.edge_labels:
-                    attrs["label"] = _text(edge.label, 24)
-                if edge.dashed:
-                    attrs["style"] = "dashed"
-                if edge.color:
-                    attrs["color"] = edge.color
-                drawn[edge.source].connect(drawn[edge.target], diagrams.Edge(**attrs))
+                drawn[edge.source].connect(drawn[edge.target], _edge(graph, edge))
         finally:
             diagrams.setdiagram(None)
         return str(canvas.dot.source), icon_root
+
+
+def _fold(canvas: Any, rows: Rows) -> None:
+    """Keep each row of a folded layout level; chain the rows with invisible edges."""
+    for row in rows.same_rank:
+        with canvas.dot.subgraph() as band:
+            band.attr(rank="same")
+            for node_id in row:
+                band.node(node_id)
+    for a, b in rows.invisible:
+        canvas.dot.edge(a, b, style="invis", weight="10")
+
+
+def _edge(graph: Graph, edge: GraphEdge) -> Any:
+    attrs: dict[str, Any] = {"forward": True}
+    if edge.label and graph.edge_labels:
+        attrs["label"] = _text(edge.label, 24)
+    if edge.dashed:
+        attrs["style"] = "dashed"
+    if edge.color:
+        attrs["color"] = edge.color
+    return _diagrams().Edge(**attrs)
 
 
 def _order_columns(canvas: Any, graph: Graph) -> None:
