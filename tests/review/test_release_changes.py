@@ -8,8 +8,10 @@ naming release 1's URL. Every other test reads those two sites.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -56,8 +58,6 @@ def _build(project: Path, site: Path, key: Key, previous: str | None = None) -> 
 
 
 def _clean_env() -> dict[str, str]:
-    import os
-
     drop = ("HANDOVER_PREVIOUS_RELEASE", "HANDOVER_SIGNING_KEY", "HANDOVER_PREVIOUS_KEY")
     return {k: v for k, v in os.environ.items() if k not in drop}
 
@@ -94,7 +94,7 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Releases]:
         yield Releases(project, key, first, second, server.url)
 
 
-def _changes_markdown(site: Path) -> str:
+def _changes_html(site: Path) -> str:
     return (site / "handover" / "changes" / "index.html").read_text()
 
 
@@ -115,11 +115,8 @@ def test_each_built_site_carries_its_canonical_signed_manifest(releases: Release
     }
     assert doc["manifest_sha256"] == manifest.load(FIXTURES / "site").digest
     assert "runbook.md" in doc["narratives"]
-    statement = json.loads(
-        __import__("base64").b64decode(
-            json.loads((releases.first / "handover-signature.json").read_text())["payload"]
-        )
-    )
+    envelope = json.loads((releases.first / "handover-signature.json").read_text())
+    statement = json.loads(base64.b64decode(envelope["payload"]))
     signed = {s["name"]: s["digest"]["sha256"] for s in statement["subject"]}
     assert signed[MANIFEST] == hashlib.sha256(data).hexdigest()
 
@@ -139,7 +136,7 @@ def test_verify_lists_the_manifest_and_fails_on_a_changed_byte(
 
 
 def test_first_release_says_no_previous_release_and_keeps_the_history(releases: Releases) -> None:
-    page = _changes_markdown(releases.first)
+    page = _changes_html(releases.first)
     assert "no previous release named" in page
     assert "HANDOVER_PREVIOUS_RELEASE" in page
     assert "Manifest commits" in page
@@ -148,7 +145,7 @@ def test_first_release_says_no_previous_release_and_keeps_the_history(releases: 
 def test_changes_page_shows_the_semantic_diff_against_the_previous_release(
     releases: Releases,
 ) -> None:
-    page = _changes_markdown(releases.second)
+    page = _changes_html(releases.second)
     assert releases.first_url in page
     assert "verified" in page and releases.key.key_id in page
     assert "accuracy" in page and "0.93" in page and "0.95" in page
@@ -249,3 +246,25 @@ def test_cli_diff_of_an_old_release_without_the_manifest_falls_back(
 def test_manifest_file_parse_refuses_other_json() -> None:
     with pytest.raises(HandoverError, match="not a handover manifest file"):
         parse_manifest(b'{"format": "other"}', MANIFEST)
+
+
+def test_zensical_build_carries_the_manifest_and_the_same_changes(
+    releases: Releases, tmp_path: Path
+) -> None:
+    """Engine-neutral: ``handover build --engine zensical`` writes the same signed file and
+    compares with the previous release as the MkDocs build does."""
+    site = tmp_path / "zensical-site"
+    env = {
+        "SOURCE_DATE_EPOCH": EPOCH,
+        "HANDOVER_SIGNING_KEY": str(releases.key.private),
+        "HANDOVER_PREVIOUS_RELEASE": str(releases.first),
+    }
+    built = run_cli(
+        ["build", "--engine", "zensical", "-d", str(site)], cwd=releases.project, env=env
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (site / MANIFEST).read_bytes() == (releases.second / MANIFEST).read_bytes()
+    ok = run_cli(["verify", str(site), "--key", str(releases.key.public)])
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    page = _changes_html(site)
+    assert "verified" in page and "accuracy" in page and "0.93" in page
