@@ -633,7 +633,23 @@ def diff(old: str, new: str, project_path: str | None = None) -> HandoverDiff | 
             return diff_releases(a, b)
         if isinstance(a, manifest.LoadedHandover) and isinstance(b, manifest.LoadedHandover):
             return diff_handovers(a, b, old_label, new_label)
-    raise HandoverError(
-        "OLD and NEW must both be handovers (folders or git revisions) or both signed releases",
-        new,
-    )
+        if isinstance(a, Release) and isinstance(b, manifest.LoadedHandover):
+            return diff_manifests(_release_side(a, b, old), loaded_side(b, new_label))
+        if isinstance(a, manifest.LoadedHandover) and isinstance(b, Release):
+            return diff_manifests(loaded_side(a, old_label), _release_side(b, a, new))
+    raise HandoverError("OLD and NEW must be handovers or signed releases", new)
+
+
+def _release_side(release: Release, other: manifest.LoadedHandover, arg: str) -> ManifestSide:
+    """A release compared with a handover at hand: its signed manifest file of that model."""
+    files, why = release.manifests()
+    if not files:
+        raise HandoverError(
+            f"cannot compare a handover with this release: {why}",
+            arg,
+        )
+    model_id = other.handover.model.id
+    chosen = [f for f in files.values() if f.model_id == model_id] or list(files.values())
+    if len(chosen) > 1:
+        raise HandoverError(f"{arg} holds several models and none is {model_id}", arg)
+    return file_side(chosen[0], release.source)

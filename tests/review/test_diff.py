@@ -211,11 +211,14 @@ def test_signed_releases(tmp_path: Path) -> None:
     assert data["added"] == ["old.html"]
 
 
-def test_release_against_handover_is_refused(tmp_path: Path, handover_dir: Path) -> None:
+def test_release_without_manifest_file_against_handover_is_refused(
+    tmp_path: Path, handover_dir: Path
+) -> None:
     envelope(tmp_path / "site", {"index.html": "1" * 64}, {})
     result = cli(["diff", str(handover_dir), str(tmp_path / "site")])
     assert result.returncode == 2
-    assert "both be handovers" in result.stderr
+    assert "cannot compare a handover with this release" in result.stderr
+    assert "a bare signature file" in result.stderr  # an old layout: no site to read from
     garbage = tmp_path / "garbage" / "signature.json"
     garbage.parent.mkdir()
     garbage.write_text('{"payloadType": "x", "payload": "!!!", "signatures": []}', "utf-8")

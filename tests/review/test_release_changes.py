@@ -268,3 +268,15 @@ def test_zensical_build_carries_the_manifest_and_the_same_changes(
     assert ok.returncode == 0, ok.stdout + ok.stderr
     page = _changes_html(site)
     assert "verified" in page and "accuracy" in page and "0.93" in page
+
+
+def test_cli_diff_of_a_published_release_and_the_working_copy(releases: Releases) -> None:
+    """What changed since release 1: its URL against the handover folder at hand."""
+    shown = run_cli(["diff", releases.first_url, str(releases.project), "--json"])
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["kind"] == "handover" and data["old_label"] == releases.first_url
+    metrics = {(m["metric"], m["old"], m["new"]) for m in data["metrics"]}
+    assert ("accuracy", 0.93, 0.95) in metrics
+    # The working copy's narrative is read, the release's known by its digest only.
+    assert [(p["page"], p["added_lines"]) for p in data["pages"]] == [("runbook.md", None)]
