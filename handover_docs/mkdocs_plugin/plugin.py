@@ -393,7 +393,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             settings={
                 "repo_url": config.repo_url,
                 "edit_uri": config.edit_uri,
-                "edit_uri_template": config.edit_uri_template,
+                "edit_uri_template": str(config.edit_uri_template or "") or None,
             },
             docs=self.project.docs,
         )

@@ -43,9 +43,9 @@ from handover_docs.yamlsource import DataPath
 AUTO = "auto"
 OFF = "off"
 
-_MKDOCS_DEFAULT_EDIT_URI = {"github.com": "edit/master/", "gitlab.com": "edit/master/"}
+_MKDOCS_DEFAULT_EDIT_URI = {"github.com": "edit/master/docs/", "gitlab.com": "edit/master/docs/"}
 _BITBUCKET = "bitbucket.org"
-"""MkDocs fills in ``edit_uri`` for these hosts when mkdocs.yml has none (``<uri><docs_dir>/``);
+"""MkDocs fills in ``edit_uri`` for these hosts when mkdocs.yml has none;
 ``handover render`` reads mkdocs.yml itself and does the same, so both engines agree."""
 
 
@@ -122,7 +122,8 @@ def source_links(
     ``edit_uri_template``) and the plugin's ``source_links`` option (``auto``, ``off`` or
     a template); ``root`` is the folder of mkdocs.yml, ``docs`` the docs folder as
     configured (not a temporary copy). HandoverError for a malformed template."""
-    if option == OFF or (option == AUTO and not settings.get("repo_url")):
+    named = settings.get("repo_url") or settings.get("edit_uri_template")
+    if option == OFF or (option == AUTO and not named):
         return None
     top = repository_top(root)
     if option != AUTO:
@@ -152,30 +153,17 @@ def _docs_path(docs: Path, top: Path) -> str | None:
 def _repository_base(settings: Mapping[str, Any], docs_rel: str | None) -> str | None:
     """The address under which a path from the repository's top is edited, from the
     address MkDocs would give the docs folder's top; None when it cannot be known."""
-    repo_url = settings.get("repo_url")
-    if not isinstance(repo_url, str) or _checked(repo_url.strip()) is None:
+    raw = settings.get("repo_url")
+    repo_url = raw.strip() if isinstance(raw, str) and raw.strip() else None
+    if raw is not None and (repo_url is None or _checked(repo_url) is None):
         return None
-    repo_url = repo_url.strip()
-    template = settings.get("edit_uri_template")
-    edit_uri = settings.get("edit_uri")
-    if isinstance(template, str) and template:
-        head, sep, tail = template.partition("{path}")
-        if not sep or tail:
-            return None  # {path_noext}.md and the like name docs pages only
-        docs_url = head
-    elif isinstance(edit_uri, str):
-        docs_url = edit_uri
-    elif edit_uri is None:
-        docs_url = _default_edit_uri(repo_url, docs_rel)
-    else:
-        return None
+    docs_url = _docs_url(settings, repo_url)
     if not docs_url or docs_url.startswith(("?", "#")) or docs_rel is None:
         return None
     if not docs_url.endswith("/"):
         docs_url += "/"
-    if not repo_url.endswith("/"):
-        repo_url += "/"
-    absolute = urljoin(repo_url, docs_url)
+    # As MkDocs joins them; an absolute edit_uri_template needs no repo_url.
+    absolute = urljoin(repo_url.rstrip("/") + "/", docs_url) if repo_url else docs_url
     suffix = "" if docs_rel in ("", ".") else docs_rel.rstrip("/") + "/"
     if not absolute.endswith(suffix):
         return None
@@ -185,14 +173,31 @@ def _repository_base(settings: Mapping[str, Any], docs_rel: str | None) -> str |
     return base if _checked(base + "x") is not None else None
 
 
-def _default_edit_uri(repo_url: str, docs_rel: str | None) -> str:
-    """MkDocs's own default ``edit_uri`` for well-known hosts; empty elsewhere."""
+def _docs_url(settings: Mapping[str, Any], repo_url: str | None) -> str | None:
+    """The docs folder's edit address as configured (maybe relative to ``repo_url``)."""
+    template = settings.get("edit_uri_template")
+    edit_uri = settings.get("edit_uri")
+    if isinstance(template, str) and template:
+        head, sep, tail = template.partition("{path}")
+        return head if sep and not tail else None  # {path_noext}.md names docs pages only
+    if repo_url is None:
+        return None
+    if isinstance(edit_uri, str):
+        return edit_uri
+    if edit_uri is None:
+        return _default_edit_uri(repo_url)
+    return None
+
+
+def _default_edit_uri(repo_url: str) -> str:
+    """MkDocs's own default ``edit_uri`` for well-known hosts (it assumes ``docs/`` at the
+    repository's top: elsewhere the check against the docs folder refuses it); empty
+    for other hosts."""
     host = (urlsplit(repo_url).hostname or "").lower()
-    folder = "" if docs_rel in (None, "", ".") else f"{docs_rel}/"
     if host in _MKDOCS_DEFAULT_EDIT_URI:
-        return _MKDOCS_DEFAULT_EDIT_URI[host] + folder
+        return _MKDOCS_DEFAULT_EDIT_URI[host]
     if host == _BITBUCKET:
-        return "src/default/" + folder
+        return "src/default/docs/"
     return ""
 
 

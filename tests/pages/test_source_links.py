@@ -60,6 +60,17 @@ def test_edit_uri_template_gives_the_same_links(tmp_path: Path) -> None:
     )
 
 
+def test_absolute_edit_uri_template_needs_no_repo_url(tmp_path: Path) -> None:
+    """The example's setting: no repo_url, so the theme fetches no star count from GitHub."""
+    template = "https://github.com/org/repo/edit/main/docs/{path}"
+    made = links({"edit_uri_template": template}, tmp_path)
+    assert made is not None
+    assert made.line_url(tmp_path / "handover" / "a.yaml", 9) == (
+        "https://github.com/org/repo/blob/main/handover/a.yaml#L9"
+    )
+    assert links({"edit_uri_template": "edit/main/docs/{path}"}, tmp_path) is None
+
+
 def test_mkdocs_default_edit_uri_is_followed_for_github(tmp_path: Path) -> None:
     """MkDocs assumes ``edit/master/docs/`` when only repo_url is given: same links here."""
     made = links({"repo_url": "https://github.com/org/repo"}, tmp_path)
