@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
 
+import pytest
+
+from handover_docs.diagrams import render
 from handover_docs.diagrams.cache import DiagramCache
 from handover_docs.diagrams.graph import Graph, GraphCluster, GraphEdge, GraphNode
 from handover_docs.diagrams.layout import (
@@ -136,3 +141,24 @@ def test_the_outline_lists_every_node_and_where_it_leads() -> None:
     assert "<li>Group<ul>" not in outline  # one group: no grouping level
     assert '<a href="../inventory/#n1">Service number 1</a>' in outline
     assert outline.count("→") == 2 and "(requests)" in outline
+
+
+def test_the_width_limit_is_part_of_the_cache_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached folded drawing is not reused once the limit would let the row stand."""
+    graph = chain(10, cluster="g")
+    store = DiagramCache(tmp_path / "cache")
+    args: dict[str, Any] = {
+        "link_for": lambda ident: None,
+        "store": store,
+        "png": False,
+        "dot": find_dot(),
+        "where": Location("test"),
+    }
+    folded = render_graph(graph, **args)
+    assert render_graph(graph, **args).from_cache
+    monkeypatch.setattr(render, "MAX_WIDTH_PT", 10_000.0)
+    wide = render_graph(graph, **args)
+    assert not wide.from_cache
+    assert len(rows_of(wide)) == 1 and len(rows_of(folded)) > 1
