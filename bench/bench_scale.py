@@ -5,17 +5,22 @@ Run (results and machine notes: ``docs/reference/scale.md``)::
 
     .venv/bin/python bench/bench_scale.py [--scales 1 10 100] [--repeat 3] [--serve-repeat 3]
 
-1. **Builds.** (Also the Zensical route, ``handover build --engine zensical``: render +
-   build, and cold builds of the plugin and that route: no ``.handover/cache``, as in a fresh
-   clone; ``ratio`` stays the warm plugin/plain ratio, ``ratio_cold`` is the cold one.)
-   For each scale k, ``bench/gen_portfolio.py`` writes one handover k times the
-   example (19k artifacts, 28k glossary terms, 14k checklist items, 7k narratives) and its
-   plain twin (``handover render`` Markdown + ``plain.yml``: the same theme, extensions and
-   nav without the plugin). After one untimed warm-up build of each, ``--repeat`` rounds
-   each build the plugin site then the plain site (alternating, so drifting machine load
-   hits both alike). Each build is one ``mkdocs build --strict`` process: wall time, and
-   its peak RSS from ``os.wait4`` (the kernel's ru_maxrss of that process and the children
-   it waited for, e.g. Graphviz). Site size: bytes and files of the built folder.
+1. **Builds.** Cold plugin builds (no ``.handover/cache``, as CI builds a fresh clone) and
+   warm ones (the caches of an earlier build), and (unless ``--no-zensical``) the Zensical
+   route, ``handover build --engine zensical`` (render + build), cold and warm.
+   ``builds[].ratio`` is the **cold** plugin / plain ratio of the medians, ``ratio_warm`` the
+   warm one; ``ratio_paired`` / ``ratio_warm_paired`` the medians of the per-round ratios
+   (each round builds both back to back, so they share that moment's machine load);
+   ``rss_ratio`` / ``rss_ratio_warm`` the same for peak memory. For each scale k,
+   ``bench/gen_portfolio.py`` writes one handover k times the example (19k artifacts, 28k
+   glossary terms, 14k checklist items, 7k narratives) and its plain twin (``handover
+   render`` Markdown + ``plain.yml``: the same theme, extensions and nav without the
+   plugin). After one untimed warm-up build of each, ``--repeat`` rounds each build the
+   plugin site (warm), the plain site, the plugin site cold, the plain site again
+   (alternating, so drifting machine load hits both alike). Each build is one ``mkdocs
+   build --strict`` process: wall time, and its peak RSS from ``os.wait4`` (the kernel's
+   ru_maxrss of that process and the children it waited for: the page-rendering worker,
+   Graphviz). Site size: bytes and files of the built folder.
 2. **Glossary linking.** A synthetic handover with 1,000 terms; its pages (generated and
    narratives, rendered without links) are converted to HTML with the site's Markdown
    extensions, then linked by the plugin's linker, by a no-op pass, and by a naive
@@ -108,7 +113,9 @@ def tree_size(folder: Path) -> tuple[int, int]:
 # --- 1. builds -------------------------------------------------------------------------------
 
 
-def bench_builds(tmp: Path, scales: list[int], repeat: int) -> list[dict[str, Any]]:
+def bench_builds(
+    tmp: Path, scales: list[int], repeat: int, zensical: bool = True
+) -> list[dict[str, Any]]:
     rows = []
     for index, k in enumerate(scales):
         root = tmp / f"x{k}"
@@ -119,23 +126,25 @@ def bench_builds(tmp: Path, scales: list[int], repeat: int) -> list[dict[str, An
             build(root, "plain.yml", "site-plain")
         else:
             build(root, "mkdocs.yml", "site")  # fills this site's diagram cache once
-        build_zensical(root, "site-zensical")  # warm-up of the Zensical route
-        runs: dict[str, list[tuple[float, int]]] = {
-            "plugin": [],
-            "plain": [],
-            "zensical": [],
-            "plugin_cold": [],
-            "zensical_cold": [],
-        }
+        if zensical:
+            build_zensical(root, "site-zensical")  # warm-up of the Zensical route
+        names = ["plugin", "plain", "plugin_cold", "plain_2"]
+        names += ["zensical", "zensical_cold"] if zensical else []
+        runs: dict[str, list[tuple[float, int]]] = {name: [] for name in names}
         for _ in range(repeat):
             runs["plugin"].append(build(root, "mkdocs.yml", "site"))
             runs["plain"].append(build(root, "plain.yml", "site-plain"))
-            runs["zensical"].append(build_zensical(root, "site-zensical"))
             cold(root)
             runs["plugin_cold"].append(build(root, "mkdocs.yml", "site"))
-            cold(root)
-            runs["zensical_cold"].append(build_zensical(root, "site-zensical"))
+            runs["plain_2"].append(build(root, "plain.yml", "site-plain"))
+            if zensical:
+                runs["zensical"].append(build_zensical(root, "site-zensical"))
+                cold(root)
+                runs["zensical_cold"].append(build_zensical(root, "site-zensical"))
         row: dict[str, Any] = {"scale": k}
+        warm_pairs = list(zip(runs["plugin"], runs["plain"], strict=True))
+        cold_pairs = list(zip(runs["plugin_cold"], runs["plain_2"], strict=True))
+        runs["plain"] += runs.pop("plain_2")
         for name, site in (
             ("plugin", "site"),
             ("plain", "site-plain"),
@@ -143,28 +152,44 @@ def bench_builds(tmp: Path, scales: list[int], repeat: int) -> list[dict[str, An
             ("plugin_cold", "site"),
             ("zensical_cold", "site-zensical"),
         ):
+            if name not in runs:
+                continue
             row[f"{name}_s"] = statistics.median(t for t, _ in runs[name])
             row[f"{name}_runs_s"] = [round(t, 2) for t, _ in runs[name]]
             row[f"{name}_rss_mib"] = statistics.median(m for _, m in runs[name])
             row[f"{name}_bytes"], row[f"{name}_files"] = tree_size(root / site)
         row["pages"] = sum(1 for _ in (root / "site").rglob("index.html"))
-        row["ratio"] = row["plugin_s"] / row["plain_s"]
-        row["ratio_cold"] = row["plugin_cold_s"] / row["plain_s"]
-        row["zensical_ratio"] = row["zensical_s"] / row["plain_s"]
-        row["zensical_cold_ratio"] = row["zensical_cold_s"] / row["plain_s"]
-        row["zensical_pages"] = sum(1 for _ in (root / "site-zensical").rglob("index.html"))
+        row["ratio"] = row["plugin_cold_s"] / row["plain_s"]
+        row["ratio_warm"] = row["plugin_s"] / row["plain_s"]
+        row["ratio_paired"] = statistics.median(p[0] / q[0] for p, q in cold_pairs)
+        row["ratio_warm_paired"] = statistics.median(p[0] / q[0] for p, q in warm_pairs)
+        row["rss_ratio"] = row["plugin_cold_rss_mib"] / row["plain_rss_mib"]
+        row["rss_ratio_warm"] = row["plugin_rss_mib"] / row["plain_rss_mib"]
+        row["load_avg"] = [round(x, 2) for x in os.getloadavg()]
         rows.append(row)
         print(
-            f"x{k:<4} {row['pages']:5d} pages  plugin {row['plugin_s']:7.2f} s "
-            f"{row['plugin_rss_mib']:5d} MiB {row['plugin_bytes'] / 2**20:7.1f} MiB site  "
-            f"plain {row['plain_s']:7.2f} s {row['plain_rss_mib']:5d} MiB "
-            f"{row['plain_bytes'] / 2**20:7.1f} MiB site  ratio {row['ratio']:.2f}\n"
-            f"      cold: plugin {row['plugin_cold_s']:7.2f} s (ratio {row['ratio_cold']:.2f})  "
-            f"zensical route {row['zensical_s']:7.2f} s warm {row['zensical_rss_mib']:5d} MiB "
-            f"({row['zensical_ratio']:.2f}x plain), {row['zensical_cold_s']:7.2f} s cold "
-            f"({row['zensical_cold_ratio']:.2f}x plain), {row['zensical_pages']} pages",
+            f"x{k:<4} {row['pages']:5d} pages  plugin cold {row['plugin_cold_s']:7.2f} s "
+            f"{row['plugin_cold_rss_mib']:5d} MiB, warm {row['plugin_s']:7.2f} s "
+            f"{row['plugin_rss_mib']:5d} MiB  plain {row['plain_s']:7.2f} s "
+            f"{row['plain_rss_mib']:5d} MiB  ratio cold {row['ratio']:.2f} "
+            f"(paired {row['ratio_paired']:.2f}) warm {row['ratio_warm']:.2f} "
+            f"(paired {row['ratio_warm_paired']:.2f})  peak RSS ratio cold "
+            f"{row['rss_ratio']:.2f} warm {row['rss_ratio_warm']:.2f}  "
+            f"site {row['plugin_bytes'] / 2**20:.1f} / {row['plain_bytes'] / 2**20:.1f} MiB  "
+            f"load {row['load_avg'][0]:.1f}",
             flush=True,
         )
+        if zensical:
+            row["zensical_ratio"] = row["zensical_s"] / row["plain_s"]
+            row["zensical_cold_ratio"] = row["zensical_cold_s"] / row["plain_s"]
+            row["zensical_pages"] = sum(1 for _ in (root / "site-zensical").rglob("index.html"))
+            print(
+                f"      zensical route {row['zensical_s']:7.2f} s warm "
+                f"{row['zensical_rss_mib']:5d} MiB ({row['zensical_ratio']:.2f}x plain), "
+                f"{row['zensical_cold_s']:7.2f} s cold ({row['zensical_cold_ratio']:.2f}x plain), "
+                f"{row['zensical_pages']} pages",
+                flush=True,
+            )
     return rows
 
 
@@ -403,6 +428,9 @@ def main() -> int:
     parser.add_argument("--glossary-terms", type=int, default=1000)
     parser.add_argument("--serve-scale", type=int, default=10)
     parser.add_argument("--serve-repeat", type=int, default=3)
+    parser.add_argument(
+        "--no-zensical", action="store_true", help="builds: skip the Zensical route"
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=("builds", "glossary", "serve"))
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
@@ -413,7 +441,7 @@ def main() -> int:
         tmp = args.keep or Path(scratch)
         tmp.mkdir(parents=True, exist_ok=True)
         if "builds" not in args.skip:
-            info["builds"] = bench_builds(tmp, args.scales, args.repeat)
+            info["builds"] = bench_builds(tmp, args.scales, args.repeat, not args.no_zensical)
             by = {r["scale"]: r for r in info["builds"]}
             if 10 in by and 100 in by:
                 for name in ("plugin", "plain"):

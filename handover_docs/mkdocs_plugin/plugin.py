@@ -246,7 +246,20 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             )
         if self.worker is None:
             return build_site(loaded, options)
+        self.worker.on_reply = self._linked
         return build_site(loaded, options, plan_only=True)
+
+    def _linked(self, key: str, linked: str) -> bool:
+        """On the worker's reader thread: a page's glossary-linked HTML replaces its HTML
+        at once (so a build never holds both for every page); False when MkDocs has not
+        stored the HTML yet (then on_env does it). Nothing else writes a page's HTML
+        between on_page_content and on_env (this plugin's handler runs last)."""
+        entry = self.deferred.get(key)
+        if entry is None or entry[0].content is not entry[1]:
+            return False
+        entry[0].content = linked
+        del self.deferred[key]
+        return True
 
     def _page_text(self, path: str) -> str:
         """A generated page's Markdown, from the worker (waiting for it the first time)."""
@@ -281,7 +294,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         assert self.glossary is not None or not deferred
         for key, (page, html, href, mode) in deferred.items():
             linked = replies.get(key)
-            if linked is None or page.content != html:  # changed after on_page_content
+            if linked is None or page.content is not html:  # changed after on_page_content
                 assert self.glossary is not None
                 linked = self.glossary.link_html(page.content or "", href, mode)
             page.content = linked
@@ -485,8 +498,8 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if self.worker is not None and self.portfolio is None and self._links_last(config):
             # Linked by the worker (idle once its pages are rendered) while MkDocs goes
             # on; the links replace this page's HTML in on_env, before any theme sees it.
-            self.worker.submit(page.file.src_uri, (html, href, mode))
             self.deferred[page.file.src_uri] = (page, html, href, mode)
+            self.worker.submit(page.file.src_uri, (html, href, mode))
             return html
         return glossary.link_html(html, href, mode)
 

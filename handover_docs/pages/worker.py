@@ -1,0 +1,234 @@
+"""Render the generated pages in a second process while the site engine does its own work.
+
+``mkdocs build`` is single-threaded; the machines that build docs have two cores or more.
+After the manifests are loaded, :func:`start` forks: the child renders the pages (the
+templates, the audit page, the diagrams, with Graphviz on a cold build) and streams each
+page's text back through a pipe as soon as it is rendered, in nav order, while the parent
+(MkDocs) converts the narratives and then the generated pages already received. The child
+inherits the loaded manifests (no copy, no second load); only the rendered text crosses.
+A thread of the parent drains the pipe, so the child never waits for the parent.
+
+The child's log records are sent back at its end and logged by the parent (in
+:meth:`Worker.finish`, on the main thread), so ``--strict`` counts their warnings; a
+:class:`HandoverError` in the child is raised again in the parent with the same findings.
+Forking a process that runs threads is unsafe, so :func:`start` returns None then
+(``mkdocs serve`` runs a server thread): the caller renders in-process, as without a worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import queue
+import threading
+import traceback
+from collections.abc import Callable
+from typing import IO, Any
+
+from handover_docs.errors import HandoverError
+
+Emit = Callable[[str, str], None]
+"""Called by the computation for each rendered page: (path, Markdown)."""
+Assets = dict[str, bytes]
+Serve = Callable[[Any], Any]
+"""After the pages: what the child computes for each request the parent submits (the
+glossary links of a page's HTML), while the parent goes on."""
+
+
+class WorkerFailed(RuntimeError):
+    """The worker died or raised something other than a HandoverError (a bug): the build
+    fails with the child's traceback, never with pages missing."""
+
+
+class Worker:
+    """A forked child rendering pages; the parent asks for each page's text by path."""
+
+    def __init__(self, pid: int, pipe: IO[bytes], requests: IO[bytes]) -> None:
+        self.pid = pid
+        self.pages: dict[str, str] = {}
+        self.replies: dict[str, Any] = {}
+        """Replies :attr:`on_reply` did not take."""
+        self.on_reply: Callable[[str, Any], bool] | None = None
+        """Called (on the reader thread) with each reply as it arrives; True: taken."""
+        self._requests = requests
+        self._outbox: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self.assets: Assets = {}
+        self._end: tuple[str, Any, list[logging.LogRecord]] | None = None
+        self._finished = False
+        self._ready = threading.Condition()
+        self._reader = threading.Thread(
+            target=self._read, args=(pipe,), name="handover-pages", daemon=True
+        )
+        self._reader.start()
+
+    def _read(self, pipe: IO[bytes]) -> None:
+        end: tuple[str, Any, list[logging.LogRecord]] | None = None
+        with pipe:
+            try:
+                while end is None:
+                    message = pickle.load(pipe)
+                    if message[0] == "page":
+                        with self._ready:
+                            self.pages[message[1]] = message[2]
+                            self._ready.notify_all()
+                    elif message[0] == "reply":
+                        taken = self.on_reply is not None and self.on_reply(*message[1:])
+                        if not taken:
+                            self.replies[message[1]] = message[2]
+                    else:
+                        end = message
+            except (EOFError, OSError, pickle.UnpicklingError):
+                pass
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            status = -1
+        if end is None:
+            end = ("crash", f"the page-rendering process ended with status {status}", [])
+        with self._ready:
+            self._end = end
+            self._ready.notify_all()
+
+    def page(self, path: str) -> str:
+        """A page's text, waiting for the child to render it. Raises what the child raised
+        (a page never sent: the child failed before it)."""
+        with self._ready:
+            self._ready.wait_for(lambda: path in self.pages or self._end is not None)
+            if path in self.pages:
+                return self.pages[path]
+        self.finish()
+        raise WorkerFailed(f"the page-rendering process sent no page {path}")
+
+    def submit(self, key: str, payload: Any) -> None:
+        """Ask the child for ``serve(payload)``, answered in ``replies[key]`` by the time
+        :meth:`finish` returns. Never blocks: a thread writes to the pipe."""
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write, name="handover-requests")
+            self._writer.daemon = True
+            self._writer.start()
+        self._outbox.put((key, payload))
+
+    def _write(self) -> None:
+        pipe = self._requests
+        try:
+            while (item := self._outbox.get()) is not None:
+                pickle.dump(item, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.flush()
+        except OSError:
+            pass  # the child ended (it failed): finish() reports why
+        with contextlib.suppress(OSError):
+            pipe.close()
+
+    def finish(self) -> Assets:
+        """No more requests; wait for the child's end; log its records; raise its error."""
+        if self._writer is not None:
+            self._outbox.put(None)
+        else:
+            self._requests.close()
+        self._reader.join()
+        assert self._end is not None
+        kind, value, records = self._end
+        if not self._finished:
+            self._finished = True
+            for record in records:
+                logging.getLogger(record.name).handle(record)
+        if kind == "error":
+            raise HandoverError(value)
+        if kind == "crash":
+            raise WorkerFailed(f"the page-rendering process failed:\n{value}")
+        assets: Assets = value
+        return assets
+
+    def cancel(self) -> None:
+        """The build ends without the pages (it failed before): stop the child."""
+        if self._end is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, 9)
+        self._outbox.put(None)
+        if self._writer is None:
+            self._requests.close()
+        self._reader.join()
+
+
+class _Collect(logging.Handler):
+    """In the child: every record, made picklable, for the parent to log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg = record.getMessage()
+        record.args = None
+        record.exc_info = record.exc_text = None
+        self.records.append(record)
+
+
+def _serve(serve: Serve, fd: int, pipe: IO[bytes]) -> None:
+    """In the child, after the pages: answer the parent's requests until it closes them."""
+    with os.fdopen(fd, "rb") as requests:
+        while True:
+            try:
+                key, payload = pickle.load(requests)
+            except EOFError:
+                return
+            pickle.dump(("reply", key, serve(payload)), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    # replies are flushed with the end message
+
+
+def _child(compute: Callable[[Emit], Assets], serve: Serve, fd: int, requests: int) -> None:
+    """Run in the forked child: compute, streaming pages, answer requests, then send how
+    it ended."""
+    collect = _Collect()
+    original = logging.Logger.callHandlers
+
+    def call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
+        collect.handle(record)  # the level filters the parent would apply already passed
+
+    logging.Logger.callHandlers = call_handlers  # type: ignore[method-assign]
+    with os.fdopen(fd, "wb") as pipe:
+
+        def emit(path: str, text: str) -> None:
+            pickle.dump(("page", path, text), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            pipe.flush()
+
+        end: tuple[str, Any]
+        try:
+            end = ("ok", compute(emit))
+            _serve(serve, requests, pipe)
+        except HandoverError as exc:
+            end = ("error", list(exc.findings))
+        except BaseException:  # a bug: reported in the parent with its traceback
+            end = ("crash", traceback.format_exc())
+        logging.Logger.callHandlers = original  # type: ignore[method-assign]
+        try:
+            data = pickle.dumps((*end, collect.records))
+        except Exception:  # an unpicklable value is a bug too
+            data = pickle.dumps(("crash", traceback.format_exc(), []))
+        pipe.write(data)
+
+
+def start(compute: Callable[[Emit], Assets], serve: Serve) -> Worker | None:
+    """Fork a child running ``compute(emit)`` then ``serve`` for each request; None where
+    forking is unsafe or impossible."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    read_fd, write_fd = os.pipe()
+    request_read, request_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its outcome is checked in the parent
+        code = 0
+        try:
+            os.close(read_fd)
+            os.close(request_write)
+            _child(compute, serve, write_fd, request_read)
+        except BaseException:
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    os.close(request_read)
+    return Worker(pid, os.fdopen(read_fd, "rb"), os.fdopen(request_write, "wb"))
