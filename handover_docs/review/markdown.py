@@ -268,9 +268,12 @@ def diff_body(d: HandoverDiff, level: str = "###") -> list[str]:
         return ["No semantic changes.", ""]
     counts = {k: sum(1 for e in d.entries if e.change == k) for k in ("added", "removed")}
     changed = sum(1 for e in d.entries if e.change == "changed")
+    metrics, pages = len(d.metrics), len(d.pages)
     out += [
-        f"**{counts['added']} added, {counts['removed']} removed, {changed} changed entries; "
-        f"{len(d.metrics)} metric changes; {len(d.pages)} narrative pages changed.**",
+        f"**{counts['added']} added, {counts['removed']} removed, {changed} changed "
+        f"{'entry' if changed == 1 else 'entries'}; {metrics} metric "
+        f"{'change' if metrics == 1 else 'changes'}; {pages} narrative "
+        f"{'page' if pages == 1 else 'pages'} changed.**",
         "",
     ]
     digest_changes = [e for e in d.entries if e.digest_changed and e.change == "changed"]
