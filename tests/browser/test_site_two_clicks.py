@@ -147,6 +147,11 @@ def test_changes_are_one_click_away(browser: Browser, served: Server) -> None:
     walk = Walk(browser.page, served.url)
     walk.click("Changes")
     assert walk.page.locator("article h1").first.inner_text().startswith("Changes")
+    # The example is a first release: the page says so, and how to name the previous one
+    # (test_site_release_changes.py reads the same section on a second release).
+    since = " ".join(walk.section("since-the-previous-release").split())
+    assert "First release, or no previous release named" in since, since
+    assert "HANDOVER_PREVIOUS_RELEASE" in since, since
 
 
 def test_search_finds_the_on_call_page(browser: Browser, served: Server) -> None:
