@@ -23,7 +23,6 @@ The core never imports MkDocs: both engines pass the settings as a plain mapping
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -60,11 +59,7 @@ class SourceLinks:
 
     def path_of(self, file: Path) -> str | None:
         """``file`` relative to the repository's top (posix), or None when outside it."""
-        try:
-            rel = Path(os.path.abspath(file)).relative_to(os.path.abspath(self.top))
-        except ValueError:
-            return None
-        return rel.as_posix()
+        return _relative(file, self.top)
 
     def line_url(self, file: Path, line: int) -> str | None:
         """The address showing ``file`` at ``line``; None without a view for this host."""
@@ -108,7 +103,7 @@ def template_problem(template: str) -> str | None:
         return "must hold {path} (and {line} for the line)"
     try:
         sample = template.format(path="handover/model.yaml", line=1)
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
         return f"has a placeholder other than {{path}} and {{line}} ({exc})"
     if _checked(sample) is None:
         return "must be an http(s) address such as https://host/org/repo/blob/main/{path}#L{line}"
@@ -137,16 +132,18 @@ def source_links(
                 )
             )
         return SourceLinks(top, option, option)
-    base = _repository_base(settings, _docs_path(docs, top))
+    base = _repository_base(settings, _relative(docs, top))
     if base is None:
         return None
     return SourceLinks(top, base + "{path}", _view(base))
 
 
-def _docs_path(docs: Path, top: Path) -> str | None:
+def _relative(path: Path, top: Path) -> str | None:
+    """``path`` from ``top`` (posix), symlinks resolved on both sides (git names the top by
+    its real path: ``/private/tmp/…`` for ``/tmp/…`` on macOS); None when outside it."""
     try:
-        return Path(os.path.abspath(docs)).relative_to(os.path.abspath(top)).as_posix()
-    except ValueError:
+        return path.resolve().relative_to(top.resolve()).as_posix()
+    except (ValueError, OSError):
         return None
 
 
@@ -164,9 +161,10 @@ def _repository_base(settings: Mapping[str, Any], docs_rel: str | None) -> str |
         docs_url += "/"
     # As MkDocs joins them; an absolute edit_uri_template needs no repo_url.
     absolute = urljoin(repo_url.rstrip("/") + "/", docs_url) if repo_url else docs_url
-    suffix = "" if docs_rel in ("", ".") else docs_rel.rstrip("/") + "/"
-    if not absolute.endswith(suffix):
+    suffix = "" if docs_rel in ("", ".") else "/" + docs_rel.strip("/") + "/"
+    if not absolute.endswith(suffix):  # "/docs/": not ".../mydocs/"
         return None
+    suffix = suffix[1:]
     base = absolute[: len(absolute) - len(suffix)]
     if "{" in base or "}" in base:  # would be read as placeholders
         return None

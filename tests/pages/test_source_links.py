@@ -111,6 +111,8 @@ def test_edit_uri_not_naming_the_docs_folder_gives_no_link(tmp_path: Path) -> No
     """Where the manifests are cannot be known: no link rather than a wrong one."""
     wrong = {"repo_url": "https://github.com/org/repo", "edit_uri": "edit/main/documentation/"}
     assert links(wrong, tmp_path) is None
+    near = {"repo_url": "https://github.com/org/repo", "edit_uri": "edit/main/mydocs/"}
+    assert links(near, tmp_path) is None
     noext = {
         "repo_url": "https://github.com/org/repo",
         "edit_uri_template": "edit/main/docs/{path_noext}.md",
