@@ -85,13 +85,20 @@
           region.removeAttribute("tabindex");
         }
       });
+    // Code blocks wider than a phone scroll sideways: keyboard users must reach them too.
+    document.querySelectorAll(".md-typeset pre > code").forEach(function (code) {
+      if (code.scrollWidth > code.clientWidth + 1) code.setAttribute("tabindex", "0");
+    });
   }
 
   function themeNames() {
     var search = document.querySelector(".md-search[role=dialog]");
     if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Search");
+    // The footer links' aria-label differs from their visible text; where the title is
+    // shown, the visible text names the link. On phones material hides the title: keep it.
     document.querySelectorAll("a.md-footer__link[aria-label]").forEach(function (a) {
-      a.removeAttribute("aria-label");
+      var title = a.querySelector(".md-footer__title");
+      if (title && getComputedStyle(title).display !== "none") a.removeAttribute("aria-label");
     });
     document.querySelectorAll(".task-list-control input[type=checkbox]").forEach(function (box) {
       if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", box.checked ? "Done" : "Not done");
