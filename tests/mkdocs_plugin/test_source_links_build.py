@@ -66,3 +66,12 @@ def test_narrative_page_keeps_its_own_edit_button(linked_site: Built) -> None:
 def test_no_repository_no_links(fixture_site: Built) -> None:
     html = fixture_site.html("handover/artifacts")
     assert not re.search(r'class="ho-source"|rel="edit"', html)
+
+
+def test_links_stay_out_of_the_search_index(linked_site: Built) -> None:
+    """A search for "weights" should not answer with "✎ inventory.yaml:3"."""
+    index = (linked_site.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Model weights" in index or "weights" in index
+    assert "\\u270e" not in index and "✎" not in index
+    # file:line labels (the audit page's file:line:col findings are another matter)
+    assert not re.search(r"inventory\.yaml:\d+(?![:\d])", index)
