@@ -156,7 +156,7 @@ def bench_builds(
                 continue
             row[f"{name}_s"] = statistics.median(t for t, _ in runs[name])
             row[f"{name}_runs_s"] = [round(t, 2) for t, _ in runs[name]]
-            row[f"{name}_rss_mib"] = statistics.median(m for _, m in runs[name])
+            row[f"{name}_rss_mib"] = round(statistics.median(m for _, m in runs[name]))
             row[f"{name}_bytes"], row[f"{name}_files"] = tree_size(root / site)
         row["pages"] = sum(1 for _ in (root / "site").rglob("index.html"))
         row["ratio"] = row["plugin_cold_s"] / row["plain_s"]

@@ -29,7 +29,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -39,7 +39,7 @@ from mkdocs.structure.files import File, Files, file_sort_key
 from mkdocs.structure.pages import Page
 from mkdocs.utils import dirname_to_title, nest_paths
 
-from handover_docs import manifest, portfolio as portfolio_mod
+from handover_docs import manifest
 from handover_docs.errors import Finding, HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.mkdocs_plugin.config import HandoverPluginConfig
@@ -49,7 +49,6 @@ from handover_docs.mkdocs_plugin.sealed import (
     describe,
     signed_digests,
 )
-from handover_docs.mkdocs_plugin.watch import ModelFolderWatcher
 from handover_docs.options import DEFAULTS, OPTION_NAMES, PluginOptions
 from handover_docs.pages import escape, refs, worker
 from handover_docs.pages.evidence import evidence_gate, evidence_sha256
@@ -66,6 +65,9 @@ from handover_docs.pages.render import (
 from handover_docs.pages.site import SiteOptions, build_site, evidence_path, site_options
 from handover_docs.project import Project, plugin_options
 from handover_docs.signing.site_hook import sign_built_site, signing_configured
+
+if TYPE_CHECKING:  # imported when a portfolio is built (its audit code is not needed else)
+    from handover_docs import portfolio as portfolio_mod
 
 log = logging.getLogger("mkdocs.plugins.handover")
 
@@ -306,6 +308,8 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     def _portfolio_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Portfolio mode: every model's docs and generated pages, and the index page."""
         assert self.project is not None and self.options.portfolio is not None
+        from handover_docs import portfolio as portfolio_mod
+
         folder = self.options.site_folder
         site_folder = self.options.models_folder.strip("/")
         index_path = f"{site_folder}/index.md"
@@ -573,6 +577,8 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             # .handover/ changes during every build.
             base = (self.project.root / self.options.portfolio).resolve()
             trigger = self.project.root / ".handover" / "serve" / "reload"
+            from handover_docs.mkdocs_plugin.watch import ModelFolderWatcher
+
             ModelFolderWatcher(server, base, trigger).start()
             watched = []
             for loaded in self.portfolio.models if self.portfolio is not None else []:
