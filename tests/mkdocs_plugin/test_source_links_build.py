@@ -48,7 +48,7 @@ def test_artifact_links_to_its_line_in_the_manifest(linked_site: Built) -> None:
     expected = f"{REPO_URL}/blob/main/handover/inventory.yaml#L{line}"
     found = [e for e in links if e.attrs["href"] == expected]
     assert found, [e.attrs["href"] for e in links]
-    assert found[0].text.strip() == f"✎ inventory.yaml:{line}"
+    assert found[0].text.strip() == f"✎\xa0inventory.yaml:{line}"  # wraps as one
     assert found[0].attrs["title"] == f"Edit source: handover/inventory.yaml, line {line}"
 
 
