@@ -173,6 +173,8 @@ def test_the_pages_show_the_new_fields_escaped(tmp_path: Path) -> None:
     ):
         assert text in card, text
     assert "<script>" not in card.replace("```bibtex", "")
+    overview = site.pages["handover/index.md"]
+    assert "| License | `Apache-2.0`, `CC-BY-4.0`, `LicenseRef-acme-eval`" in overview
     datasheet = site.pages["handover/datasets/accounts.md"]
     for text in (
         "| Custodians | [Carol Governance]",
