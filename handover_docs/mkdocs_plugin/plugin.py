@@ -1,10 +1,13 @@
 """The ``handover`` MkDocs plugin: a thin adapter over the engine-neutral core.
 
 - ``on_files`` loads the manifests, renders the generated pages (virtual files, never
-  written into ``docs/``) and puts them in the nav;
+  written into ``docs/``) and puts them in the nav; under ``mkdocs build`` the pages' text
+  is rendered by a forked worker (``pages/worker.py``) while MkDocs converts the
+  narratives, and read when MkDocs reaches them (after the narratives);
 - ``on_page_markdown`` resolves ``[[id]]`` / ``[[=path]]`` references in narratives;
 - ``on_page_markdown`` also appends each page's last change (from git);
-- ``on_page_content`` links glossary terms (one pass per page);
+- ``on_page_content`` links glossary terms (one pass per page; under ``mkdocs build`` in
+  the worker, the links replacing the page's HTML by ``on_env``);
 - ``on_post_build`` signs the built site when ``HANDOVER_SIGNING_KEY`` is set, after every
   other plugin (lowest priority), and ``on_shutdown`` fails the command when a file changed
   after signing (``sealed.py``);

@@ -32,6 +32,8 @@ from handover_docs.errors import HandoverError
 Emit = Callable[[str, str], None]
 """Called by the computation for each rendered page: (path, Markdown)."""
 Assets = dict[str, bytes]
+Compute = Callable[[Emit], Assets]
+"""The child's work: render the pages (each given to ``emit``), return the assets."""
 Serve = Callable[[Any], Any]
 """After the pages: what the child computes for each request the parent submits (the
 glossary links of a page's HTML), while the parent goes on."""
@@ -179,7 +181,7 @@ def _serve(serve: Serve, fd: int, pipe: IO[bytes]) -> None:
     # replies are flushed with the end message
 
 
-def _child(compute: Callable[[Emit], Assets], serve: Serve, fd: int, requests: int) -> None:
+def _child(compute: Compute, serve: Serve, fd: int, requests: int) -> None:
     """Run in the forked child: compute, streaming pages, answer requests, then send how
     it ended."""
     collect = _Collect()
@@ -211,7 +213,7 @@ def _child(compute: Callable[[Emit], Assets], serve: Serve, fd: int, requests: i
         pipe.write(data)
 
 
-def start(compute: Callable[[Emit], Assets], serve: Serve) -> Worker | None:
+def start(compute: Compute, serve: Serve) -> Worker | None:
     """Fork a child running ``compute(emit)`` then ``serve`` for each request; None where
     forking is unsafe or impossible."""
     if not hasattr(os, "fork") or threading.active_count() > 1:

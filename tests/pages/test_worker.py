@@ -1,0 +1,74 @@
+"""The page worker (``pages/worker.py``): a real forked child streams pages, answers
+requests, and hands back its log records, its findings or its traceback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+import pytest
+
+from handover_docs.errors import Finding, HandoverError, Location
+from handover_docs.pages import worker
+
+
+def _fork_or_skip(compute: worker.Compute, serve: worker.Serve) -> worker.Worker:
+    if threading.active_count() > 1:  # a test runner's thread: the worker refuses to fork
+        assert worker.start(compute, serve) is None
+        pytest.skip("a thread is running in this test process; forking is refused")
+    started = worker.start(compute, serve)
+    assert started is not None
+    return started
+
+
+def test_pages_replies_assets_and_log_records(caplog: pytest.LogCaptureFixture) -> None:
+    def compute(emit: worker.Emit) -> worker.Assets:
+        logging.getLogger("mkdocs.plugins.handover").warning("drawn in %s", "the child")
+        emit("handover/a.md", "# A")
+        emit("handover/b.md", "# B " + str(os.getpid()))
+        return {"handover/assets/x.css": b"body{}"}
+
+    w = _fork_or_skip(compute, lambda text: text.upper())
+    assert w.page("handover/a.md") == "# A"
+    assert w.page("handover/b.md") != f"# B {os.getpid()}"  # rendered in another process
+    w.submit("p1", "linked in the child")
+    with caplog.at_level(logging.WARNING):
+        assert w.finish() == {"handover/assets/x.css": b"body{}"}
+    assert w.replies == {"p1": "LINKED IN THE CHILD"}
+    assert "drawn in the child" in caplog.text
+
+
+def test_findings_in_the_child_are_raised_in_the_parent() -> None:
+    finding = Finding(Location("templates/people.md.j2", 4, 7), "template error: unknown filter")
+
+    def compute(emit: worker.Emit) -> worker.Assets:
+        emit("handover/index.md", "# Overview")
+        raise HandoverError(finding)
+
+    w = _fork_or_skip(compute, str)
+    assert w.page("handover/index.md") == "# Overview"
+    with pytest.raises(HandoverError) as raised:
+        w.page("handover/people.md")
+    assert [str(f) for f in raised.value.findings] == [str(finding)]
+    assert str(raised.value.findings[0]).startswith("templates/people.md.j2:4:7")
+
+
+def test_a_crash_in_the_child_is_reported_with_its_traceback() -> None:
+    def compute(emit: worker.Emit) -> worker.Assets:
+        return {"x": {}["missing"]}
+
+    w = _fork_or_skip(compute, str)
+    with pytest.raises(worker.WorkerFailed, match="KeyError: 'missing'"):
+        w.finish()
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert worker.start(lambda emit: {}, str) is None
+    finally:
+        stop.set()
+        thread.join()
