@@ -73,7 +73,7 @@ def test_the_dark_scheme_too(axe_page: Any, served: Server) -> None:
 def test_a_phone_too(axe_page: Any, served: Server) -> None:
     """At 390 px material hides some texts (the footer's link titles): names must stay."""
     found: dict[str, list[str]] = {}
-    for path in KEY_PAGES + ("handover/architecture/", "handover/verify/"):
+    for path in (*KEY_PAGES, "handover/architecture/", "handover/verify/"):
         violations = _violations(axe_page, served.url + path)
         if violations:
             found[path] = violations
