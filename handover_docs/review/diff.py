@@ -56,6 +56,16 @@ SINGLE_SECTIONS: tuple[tuple[str, DataPath], ...] = (
 )
 """Mappings compared as one entry each (their keyed lists above are left out)."""
 
+SINGLE_LABELS: dict[str, str] = {
+    "deployment": "deployment plan",
+    "monitoring": "monitoring plan",
+    "governance": "governance settings",
+    "architecture": "architecture description",
+}
+"""The entry key of each mapping without an id: what the row is, in words (a report's
+Entries table would otherwise read "deployment | deployment"). The model's entry is keyed
+by the model's id."""
+
 DIGEST_FIELDS = frozenset({"sha256", "digest"})
 OWNER_FIELDS = frozenset({"owner", "owners", "person", "approver"})
 
@@ -136,6 +146,9 @@ class HandoverDiff:
     owners: list[OwnerChange] = field(default_factory=list)
     checklist: list[ChecklistChange] = field(default_factory=list)
     pages: list[PageChange] = field(default_factory=list)
+    people: dict[str, str] = field(default_factory=dict)
+    """Person id -> name, from both sides' people lists (the new side's name wins): the
+    report names the people it shows, removed ones included. Not part of the JSON."""
 
     @property
     def empty(self) -> bool:
@@ -143,6 +156,7 @@ class HandoverDiff:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("people")
         data["kind"] = "handover"
         for entry, dumped in zip(self.entries, data["entries"], strict=True):
             dumped["digest_changed"] = entry.digest_changed
@@ -238,7 +252,24 @@ def _entry_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[EntryCh
             _without_keyed(path, _get(old, path)), _without_keyed(path, _get(new, path))
         )
         if changes:
-            yield EntryChange(label, label, "changed", changes)
+            yield EntryChange(label, _single_key(label, old, new), "changed", changes)
+
+
+def _single_key(label: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+    """The model's id (the new side's, else the old side's), or the section in words."""
+    if label == "model":
+        return str(_get(new, ("model", "id")) or _get(old, ("model", "id")) or "model")
+    return SINGLE_LABELS.get(label, label)
+
+
+def _people(*sides: dict[str, Any]) -> dict[str, str]:
+    """Person id -> name from the sides' people lists (a later side's name wins)."""
+    names: dict[str, str] = {}
+    for data in sides:
+        for person in _get(data, ("people",)) or []:
+            if isinstance(person, dict) and person.get("id"):
+                names[str(person["id"])] = str(person.get("name") or person["id"])
+    return names
 
 
 def _section_order(entry: EntryChange) -> tuple[int, int, str]:
@@ -263,7 +294,12 @@ def _owner_changes(entries: list[EntryChange]) -> list[OwnerChange]:
         for f in entry.fields:
             leaf = f.field.rsplit(".", 1)[-1].split("[")[0]
             if leaf in OWNER_FIELDS or entry.section in GOVERNANCE_SECTIONS:
-                found.append(OwnerChange(f"{entry.section} {entry.key} ({f.field})", f.old, f.new))
+                what = (
+                    entry.key
+                    if SINGLE_LABELS.get(entry.section) == entry.key
+                    else f"{entry.section} {entry.key}"
+                )
+                found.append(OwnerChange(f"{what} ({f.field})", f.old, f.new))
     return found
 
 
@@ -440,6 +476,7 @@ def diff_manifests(old: ManifestSide, new: ManifestSide) -> HandoverDiff:
         owners=_owner_changes(entries),
         checklist=_checklist_changes(a, b),
         pages=_page_changes(old.pages, new.pages),
+        people=_people(a, b),
     )
 
 

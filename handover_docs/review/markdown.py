@@ -4,20 +4,27 @@ Engine-neutral: plain Markdown (tables, admonition-free) that MkDocs, other engi
 GitHub pull-request comments all render. Every string that comes from a manifest or
 from git goes through :func:`escape` (or :func:`code`), so it shows as text and can
 never inject HTML, links or table columns.
+
+People in a diff (owners, approvers, sign-offs) are shown as "Name (`id`)" wherever either
+side's people list knows them. Whether a name links to the People page is the caller's
+choice, through one parameter (``person_href``): the site's Changes page passes one, so a
+name opens the person's entry; ``handover diff`` passes none, because its Markdown is
+posted outside the site (pull-request comments) where a site-relative link would break.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages.escape import text as escape_text
 from handover_docs.project import Project
 from handover_docs.review.audit_report import AuditReport
-from handover_docs.review.diff import HandoverDiff, ReleaseDiff
+from handover_docs.review.diff import OWNER_FIELDS, SINGLE_LABELS, HandoverDiff, ReleaseDiff
 from handover_docs.review.history import (
     Change,
     PageHistory,
@@ -57,6 +64,41 @@ def _value(value: Any) -> str:
 
 def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
+
+
+PersonHref = Callable[[str], str | None]
+"""A person id -> the link target of their entry on the site, or None (no link)."""
+
+
+def _person(ident: str, people: dict[str, str], href: PersonHref | None) -> str:
+    """'Name (`id`)', the name linked when HREF knows where the person's entry is."""
+    name = people.get(ident)
+    if name is None:
+        return escape(ident)
+    label = escape(name)
+    target = href(ident) if href is not None else None
+    if target:
+        label = f"[{label}]({target})"
+    return f"{label} ({code(ident)})"
+
+
+def _people_value(value: Any, people: dict[str, str], href: PersonHref | None) -> str:
+    """A field's value where it names people (an owner, the owners list), else as _value."""
+    if isinstance(value, str) and value in people:
+        return _person(value, people, href)
+    names = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if names and any(v in people for v in value):
+        return ", ".join(_person(v, people, href) for v in value)
+    return _value(value)
+
+
+def link_or_code(text: str) -> str:
+    """An http(s) URL as a link (its text escaped, its target percent-encoded so no
+    character ends the Markdown link early); anything else (a folder, a file) as code."""
+    if not re.match(r"https?://[^\s]+\Z", text, flags=re.IGNORECASE):
+        return code(text)
+    target = quote(text, safe=":/?#[]@!$&'*+,;=%~-._")
+    return f"[{escape(text)}]({target})"
 
 
 # --- audit -----------------------------------------------------------------------------------
@@ -179,10 +221,22 @@ def changes_page(project: Project, limit: int = 50) -> str:
     return render_changes(changes, note)
 
 
+def _people_page_links(loaded: LoadedHandover, folder: str) -> PersonHref:
+    """Where each person of this build has their entry, relative to the Changes page (the
+    generated pages' own links); people only the previous release knew get no link."""
+    from handover_docs.pages.render import Linker
+
+    linker = Linker(loaded, folder)
+    here = f"{folder}/changes.md"
+    known = {p.id for p in loaded.handover.people}
+    return lambda ident: linker.href(ident, here) if ident in known else None
+
+
 def release_changes_page(loaded: LoadedHandover, folder: str, limit: int = 50) -> str:
     """The whole "changes" page: what changed since the previous release (its signed manifest
     file against this build), then the git history of the manifests."""
     project = loaded.project
+    people = _people_page_links(loaded, folder)
     note = history_unavailable(project.manifests)
     changes = [] if note else manifest_history(project, limit)
     return "\n".join(
@@ -191,7 +245,7 @@ def release_changes_page(loaded: LoadedHandover, folder: str, limit: int = 50) -
             "",
             "## Since the previous release",
             "",
-            render_previous(previous_changes(loaded, folder)),
+            render_previous(previous_changes(loaded, folder), person_href=people),
             "## Manifest commits",
             "",
             _commits(changes, note),
@@ -199,22 +253,25 @@ def release_changes_page(loaded: LoadedHandover, folder: str, limit: int = 50) -
     )
 
 
-def render_previous(p: PreviousChanges) -> str:
-    """The semantic diff against the previous release, with how far it was checked."""
+def render_previous(p: PreviousChanges, *, person_href: PersonHref | None = None) -> str:
+    """The semantic diff against the previous release, with how far it was checked
+    (PERSON_HREF: where people's names link to, see the module's docstring)."""
     if p.spec is None:
         return (
             "*First release, or no previous release named: set `HANDOVER_PREVIOUS_RELEASE` "
             "(its signature file, site folder or URL) when building to compare with it.*\n"
         )
-    named = f"Previous release: {code(p.spec)}"
+    named = f"Previous release: {link_or_code(p.spec)}"
     if p.release:
-        named += f", release {code(p.release)} (sequence {p.sequence})"
+        named += f", release {code(p.release)}"
+        if p.sequence is not None:
+            named += f" (sequence {p.sequence})"
     if p.statement_sha256:
         named += f", statement sha256 {code(p.statement_sha256)}"
     out = [named + ".", ""]
     if p.diff is None:
         label = "Note" if p.predates else "Not shown"
-        out += [f"**{label}:** {escape(p.problem)}.", ""]
+        out += [f"**{label}:** {escape(p.problem.rstrip('.'))}.", ""]
         return "\n".join(out)
     if p.trust == "key":
         out.append(
@@ -227,7 +284,7 @@ def render_previous(p: PreviousChanges) -> str:
             f"was **not verified** at build time ({escape(p.trust_note)}). Signing this build "
             "verifies it before chaining to it; `handover verify --chain` checks it later."
         )
-    out += ["", *diff_body(p.diff)]
+    out += ["", *diff_body(p.diff, person_href=person_href)]
     return "\n".join(out)
 
 
@@ -261,8 +318,13 @@ def _render_handover_diff(d: HandoverDiff, level: str = "##") -> str:
     return "\n".join(out + diff_body(d, level + "#"))
 
 
-def diff_body(d: HandoverDiff, level: str = "###") -> list[str]:
-    """The summary and tables of a semantic diff (headings at LEVEL), as lines."""
+def diff_body(
+    d: HandoverDiff, level: str = "###", *, person_href: PersonHref | None = None
+) -> list[str]:
+    """The summary and tables of a semantic diff (headings at LEVEL), as lines.
+
+    People are named from the diff's people lists; PERSON_HREF links their names (the
+    site's Changes page) or is None (``handover diff`` Markdown, posted outside the site)."""
     out: list[str] = []
     if d.empty:
         return ["No semantic changes.", ""]
@@ -306,7 +368,14 @@ def diff_body(d: HandoverDiff, level: str = "###") -> list[str]:
         out.append(
             table(
                 ["What", "Old", "New"],
-                ([escape(o.what), _value(o.old), _value(o.new)] for o in d.owners),
+                (
+                    [
+                        escape(o.what),
+                        _people_value(o.old, d.people, person_href),
+                        _people_value(o.new, d.people, person_href),
+                    ]
+                    for o in d.owners
+                ),
             )
         )
         out.append("")
@@ -323,22 +392,7 @@ def diff_body(d: HandoverDiff, level: str = "###") -> list[str]:
         )
         out.append("")
     if d.entries:
-        out += [f"{level} Entries", ""]
-        rows = []
-        for e in d.entries:
-            mark = {"added": "➕ added", "removed": "➖ removed", "changed": "✏️ changed"}[e.change]
-            if e.digest_changed:
-                mark += " **(digest)**"
-            fields = "<br>".join(
-                f"{code(f.field)}: {_value(f.old)} → {_value(f.new)}"
-                for f in e.fields[:12]
-                if e.change == "changed"
-            )
-            if e.change == "changed" and len(e.fields) > 12:
-                fields += f"<br>… {len(e.fields) - 12} more"
-            rows.append([escape(e.section), code(e.key), mark, fields or "—"])
-        out.append(table(["Section", "Entry", "Change", "Fields"], rows))
-        out.append("")
+        out += [f"{level} Entries", "", _entries_table(d, person_href), ""]
     if d.pages:
         out += [f"{level} Narrative pages", ""]
         out.append(
@@ -352,6 +406,32 @@ def diff_body(d: HandoverDiff, level: str = "###") -> list[str]:
         )
         out.append("")
     return out
+
+
+_ENTRY_MARK = {"added": "➕ added", "removed": "➖ removed", "changed": "✏️ changed"}
+
+
+def _entries_table(d: HandoverDiff, person_href: PersonHref | None) -> str:
+    """One row per entry: its section, what it is (an id as code, a whole section such as
+    the deployment plan in words), the change and the changed fields (people named)."""
+    rows = []
+    for e in d.entries:
+        mark = _ENTRY_MARK[e.change]
+        if e.digest_changed:
+            mark += " **(digest)**"
+        shown: list[str] = []
+        for f in e.fields[:12] if e.change == "changed" else []:
+            if f.field.rsplit(".", 1)[-1].split("[")[0] in OWNER_FIELDS:
+                old = _people_value(f.old, d.people, person_href)
+                new = _people_value(f.new, d.people, person_href)
+            else:
+                old, new = _value(f.old), _value(f.new)
+            shown.append(f"{code(f.field)}: {old} → {new}")
+        if e.change == "changed" and len(e.fields) > 12:
+            shown.append(f"… {len(e.fields) - 12} more")
+        entry = escape(e.key) if SINGLE_LABELS.get(e.section) == e.key else code(e.key)
+        rows.append([escape(e.section), entry, mark, "<br>".join(shown) or "—"])
+    return table(["Section", "Entry", "Change", "Fields"], rows)
 
 
 def _lines(added: int | None, removed: int | None) -> str:

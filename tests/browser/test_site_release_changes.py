@@ -159,9 +159,19 @@ def test_what_changed_since_the_last_release_is_one_click_away(
     ), since
     metric = _row(walk, "experiment train-recorded", "accuracy")
     assert metric[3:5] == ["0.979", "0.965"], metric
-    assert _row(walk, "version: 1.0.0 → 1.1.0")[:3] == ["model", "model", "✏️ changed"]
-    owner = ["artifacts code-train (owner)", "tomas-lee", "lea-novak"]
+    # The model's row names the model (its id), not "model | model".
+    model_row = _row(walk, "version: 1.0.0 → 1.1.0")
+    assert model_row[:3] == ["model", "wdbc-screening-lr", "✏️ changed"], model_row
+    # Owners by name, as on the rest of the site, each name leading to their People entry.
+    owner = ["artifacts code-train (owner)", "Tomás Lee (tomas-lee)", "Lea Novak (lea-novak)"]
     assert _row(walk, "code-train (owner)") == owner
+    # The previous release's URL is a link to it.
+    url = _first_release_url(second_release)
+    assert walk.page.locator("article").get_by_role("link", name=url, exact=True).count() == 1
+    walk.click("Lea Novak")
+    assert walk.page.url.endswith("/people/#id-lea-novak"), walk.page.url
+    assert "Lea Novak" in walk.page.locator("tr:has(#id-lea-novak)").inner_text()
+    walk.page.go_back()
     assert _row(walk, NEW_ITEM, NEW_ITEM_TITLE) == [NEW_ITEM, NEW_ITEM_TITLE, "—", "open"]
     assert _row(walk, "runbook.md") == ["runbook.md", "changed", "content changed (digest)"]
 

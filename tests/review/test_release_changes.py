@@ -146,8 +146,11 @@ def test_changes_page_shows_the_semantic_diff_against_the_previous_release(
     releases: Releases,
 ) -> None:
     page = _changes_html(releases.second)
-    assert releases.first_url in page
+    assert f'Previous release: <a href="{releases.first_url}">{releases.first_url}</a>' in page
     assert "verified" in page and releases.key.key_id in page
+    # Owners are named as on the rest of the site, and the names lead to the People page.
+    assert '<a href="../people/#id-bob">Bob Ops</a> (<code>bob</code>)' in page
+    assert '<a href="../people/#id-alice">Alice &lt;script&gt;' in page
     assert "accuracy" in page and "0.93" in page and "0.95" in page
     assert "AUC" in page
     assert "Owners and sign-offs" in page and "weights" in page
@@ -223,6 +226,9 @@ def test_cli_diff_of_two_site_urls_gives_the_semantic_and_the_file_diff(
     assert shown.returncode == 0, shown.stderr
     assert "Signed release diff" in shown.stdout
     assert "Handover diff" in shown.stdout and "accuracy" in shown.stdout
+    # Markdown for a pull-request comment: people named, no site-relative link to break.
+    assert "Bob Ops (<code>bob</code>)" in shown.stdout
+    assert "](" not in shown.stdout and "#id-" not in shown.stdout
     assert "New release names the old one as its previous release." in shown.stdout
     assert f"`{MANIFEST}`" in shown.stdout or MANIFEST in shown.stdout
     data = json.loads(as_json.stdout)
