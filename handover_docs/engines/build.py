@@ -22,7 +22,12 @@ from typing import Any
 
 from handover_docs import manifest
 from handover_docs.engines import Engine
-from handover_docs.engines.config import read_settings, write_config, zensical_config
+from handover_docs.engines.config import (
+    read_settings,
+    stage_theme,
+    write_config,
+    zensical_config,
+)
 from handover_docs.engines.locate import engine_command
 from handover_docs.engines.render import Rendered, project_options, render_project
 from handover_docs.engines.swap import replace_site, staging_folder
@@ -154,17 +159,19 @@ def _zensical(
     project: Project, command: list[str], work: Path, out: Path, *, strict: bool
 ) -> BuildResult:
     root = project.root
-    rendered = render_project(project, work / "docs", links_from_source=True)
+    rendered = render_project(project, work / "docs", links_from_source=True, edit_meta=True)
     _gate(rendered.loaded, project, rendered.options.require_evidence)
     (work / "docs" / rendered.folder / "nav.yml").unlink()  # for other engines, not the site
     settings = read_settings(project.config_file) if project.config_file else {}
     settings.setdefault("site_name", rendered.loaded.handover.model.name)
+    theme_warnings = stage_theme(settings, root, work / "theme")
     config = zensical_config(
         settings,
         root=root,
         nav_section=rendered.nav,
         pages=set(rendered.pages),
         folder=rendered.folder,
+        theme_dir=work / "theme",
     )
     write_config(config, work / "mkdocs.yml")
     cache = root / ZENSICAL_CACHE
@@ -174,7 +181,7 @@ def _zensical(
     except OSError:
         pass  # no shared cache: a cold build, still correct
     args = ["build", "-f", str(work / "mkdocs.yml"), *(["--strict"] if strict else [])]
-    log = _run([*command, *args], work, "zensical")
+    log = [*theme_warnings, *_run([*command, *args], work, "zensical")]
     signed = _sign(work / "site", rendered, root, settings, log)
     return BuildResult("zensical", out, signed, pages=rendered.pages, log=log)
 

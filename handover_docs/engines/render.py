@@ -12,7 +12,7 @@ import yaml
 
 from handover_docs import manifest
 from handover_docs.atomic import write_atomic
-from handover_docs.engines.config import read_settings
+from handover_docs.engines.config import narrative_edit_url, read_settings, with_edit_url
 from handover_docs.errors import HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.options import DEFAULTS, PluginOptions
@@ -77,13 +77,19 @@ def render_project(
     with_docs: bool = True,
     glossary: Mode | None = None,
     links_from_source: bool = False,
+    edit_meta: bool = False,
 ) -> Rendered:
     """Write the generated pages (and, ``with_docs``, the docs folder with references
     resolved) under ``out``. Raises HandoverError for bad input.
 
     ``links_from_source``: relative URLs in the pages' HTML are written relative to the
     Markdown file (``handover/verify.md``), not to its published folder (``handover/verify/``),
-    for engines such as Zensical that rewrite every relative URL from the source file."""
+    for engines such as Zensical that rewrite every relative URL from the source file.
+
+    ``edit_meta``: each generated page names its edit button's address in front matter
+    (``handover_edit_url``: its manifest file, empty for none), and so does a narrative
+    when ``edit_uri_template`` is set, for the Zensical route's theme partial
+    (``engines.config``); off for ``handover render``."""
     options, settings = project_options(project)
     folder = options.site_folder
     templates_dir = options.templates_dir(project.root)
@@ -136,13 +142,18 @@ def render_project(
             text = refs.resolve(
                 data.decode("utf-8"), page=rel, display=display_path(source), linker=linker
             )
-            data = with_footer(linked(rel, text), footers.get(rel)).encode("utf-8")
+            text = with_footer(linked(rel, text), footers.get(rel))
+            url = narrative_edit_url(settings, rel) if edit_meta else None
+            data = (text if url is None else with_edit_url(text, url)).encode("utf-8")
         write_atomic(out / rel, data)
         result.docs_files.append(rel)
     for rel, text in site.pages.items():
         if links_from_source and not rel.endswith("index.md"):
             text = _site_root_from_folder(text)
-        write_atomic(out / rel, with_footer(linked(rel, text), footers.get(rel)).encode("utf-8"))
+        text = with_footer(linked(rel, text), footers.get(rel))
+        if edit_meta:
+            text = with_edit_url(text, site.edit_urls.get(rel))
+        write_atomic(out / rel, text.encode("utf-8"))
         result.pages.append(rel)
     for rel, data in site.assets.items():
         write_atomic(out / rel, data)

@@ -22,9 +22,14 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from handover_docs.engines.build import ZENSICAL_CACHE, engine_env
-from handover_docs.engines.config import read_settings, write_config, zensical_config
+from handover_docs.engines.config import (
+    read_settings,
+    stage_theme,
+    write_config,
+    zensical_config,
+)
 from handover_docs.engines.locate import engine_command
-from handover_docs.engines.render import project_options, render_project
+from handover_docs.engines.render import project_options, render_project, site_settings
 from handover_docs.errors import HandoverError
 from handover_docs.project import Project
 
@@ -61,18 +66,23 @@ class ZensicalServer:
         staging = self.folder / "next"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            rendered = render_project(self.project, staging, links_from_source=True)
-            (staging / rendered.folder / "nav.yml").unlink()
+            docs = staging / "docs"
+            rendered = render_project(self.project, docs, links_from_source=True, edit_meta=True)
+            (docs / rendered.folder / "nav.yml").unlink()
             settings = read_settings(self.project.config_file) if self.project.config_file else {}
             settings.setdefault("site_name", rendered.loaded.handover.model.name)
+            for warning in stage_theme(settings, self.project.root, staging / "theme"):
+                self.report(warning)
             config = zensical_config(
                 settings,
                 root=self.project.root,
                 nav_section=rendered.nav,
                 pages=set(rendered.pages),
                 folder=rendered.folder,
+                theme_dir=self.folder / "theme",
             )
-            _sync(staging, self.folder / "docs")
+            _sync(docs, self.folder / "docs")
+            _sync(staging / "theme", self.folder / "theme")
             config_file = self.folder / "mkdocs.yml"
             new_config = self.folder / "mkdocs.yml.next"
             write_config(config, new_config)
@@ -130,6 +140,9 @@ class ZensicalServer:
             paths.append(templates)
         if self.project.config_file is not None:
             paths.append(self.project.config_file)
+            theme = site_settings(self.project.config_file).get("theme")
+            if isinstance(theme, dict) and theme.get("custom_dir"):
+                paths.append(self.project.root / str(theme["custom_dir"]))  # copied by render
         return paths
 
     def start(self) -> None:
