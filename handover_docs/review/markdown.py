@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -24,7 +25,13 @@ from handover_docs.manifest import LoadedHandover
 from handover_docs.pages.escape import text as escape_text
 from handover_docs.project import Project
 from handover_docs.review.audit_report import AuditReport
-from handover_docs.review.diff import OWNER_FIELDS, SINGLE_LABELS, HandoverDiff, ReleaseDiff
+from handover_docs.review.diff import (
+    OWNER_FIELDS,
+    SINGLE_LABELS,
+    EntryChange,
+    HandoverDiff,
+    ReleaseDiff,
+)
 from handover_docs.review.history import (
     Change,
     PageHistory,
@@ -62,8 +69,17 @@ def _value(value: Any) -> str:
     return escape(value)
 
 
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4g}"
+def _number(value: float | None, *, sign: bool = False) -> str:
+    """Six significant digits, never in exponent form: a metric's old and new values read
+    as the manifest wrote them (0.979021, not 0.979), a small delta as +0.00002, not 2e-05."""
+    if value is None:
+        return "—"
+    text = format(Decimal(f"{value:.6g}"), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if sign and not text.startswith("-"):
+        text = "+" + text
+    return text
 
 
 PersonHref = Callable[[str], str | None]
@@ -340,29 +356,12 @@ def diff_body(
     ]
     digest_changes = [e for e in d.entries if e.digest_changed and e.change == "changed"]
     if digest_changes:
-        out += ["> [!WARNING]", "> Digest changed: " + ", ".join(
+        # Bold in a quote, not GitHub's "[!WARNING]" alert: the site's Markdown would show
+        # that marker as text; this reads the same on the site and in a pull request.
+        out += ["> **⚠️ Digest changed:** " + ", ".join(
             f"{escape(e.section)} {code(e.key)}" for e in digest_changes), ""]  # fmt: skip
     if d.metrics:
-        out += [f"{level} Metrics", ""]
-        out.append(
-            table(
-                ["Source", "Metric", "Slice", "Old", "New", "Δ", "Drift threshold", "Status"],
-                (
-                    [
-                        escape(m.source),
-                        escape(m.metric),
-                        escape(m.slice) or "—",
-                        _number(m.old),
-                        _number(m.new),
-                        "—" if m.delta is None else f"{m.delta:+.4g}",
-                        code(m.threshold) if m.threshold else "—",
-                        _STATUS_MARK[m.status],
-                    ]
-                    for m in d.metrics
-                ),
-            )
-        )
-        out.append("")
+        out += [f"{level} Metrics", "", _metrics_table(d), ""]
     if d.owners:
         out += [f"{level} Owners and sign-offs", ""]
         out.append(
@@ -408,6 +407,40 @@ def diff_body(
     return out
 
 
+def _metrics_table(d: HandoverDiff) -> str:
+    """Old and new values, their delta and the drift verdict; the Slice column only when a
+    metric has a slice (experiments' metrics have none)."""
+    sliced = any(m.slice for m in d.metrics)
+    headers = ["Source", "Metric", "Slice", "Old", "New", "Δ", "Drift threshold", "Status"]
+    rows = []
+    for m in d.metrics:
+        row = [
+            escape(m.source),
+            escape(m.metric),
+            escape(m.slice) or "—",
+            _number(m.old),
+            _number(m.new),
+            _number(m.delta, sign=True),
+            code(m.threshold) if m.threshold else "—",
+            _STATUS_MARK[m.status],
+        ]
+        rows.append(row if sliced else row[:2] + row[3:])
+    return table(headers if sliced else headers[:2] + headers[3:], rows)
+
+
+_NAME_FIELDS = ("name", "title", "what", "term", "question", "role")
+"""The field that names an added entry in the Entries table (the first one it has)."""
+
+
+def _added_name(e: EntryChange) -> str:
+    """An added entry's name or title, so its row says what arrived (not a bare '—')."""
+    values = {f.field: f.new for f in e.fields}
+    for name in _NAME_FIELDS:
+        if values.get(name):
+            return f"{code(name)}: {escape(values[name])}"
+    return ""
+
+
 _ENTRY_MARK = {"added": "➕ added", "removed": "➖ removed", "changed": "✏️ changed"}
 
 
@@ -429,8 +462,10 @@ def _entries_table(d: HandoverDiff, person_href: PersonHref | None) -> str:
             shown.append(f"{code(f.field)}: {old} → {new}")
         if e.change == "changed" and len(e.fields) > 12:
             shown.append(f"… {len(e.fields) - 12} more")
+        if e.change == "added":
+            shown.append(_added_name(e))
         entry = escape(e.key) if SINGLE_LABELS.get(e.section) == e.key else code(e.key)
-        rows.append([escape(e.section), entry, mark, "<br>".join(shown) or "—"])
+        rows.append([escape(e.section), entry, mark, "<br>".join(filter(None, shown)) or "—"])
     return table(["Section", "Entry", "Change", "Fields"], rows)
 
 

@@ -158,7 +158,8 @@ def test_what_changed_since_the_last_release_is_one_click_away(
         "1 added, 0 removed, 3 changed entries; 1 metric change; 1 narrative page changed." in since
     ), since
     metric = _row(walk, "experiment train-recorded", "accuracy")
-    assert metric[3:5] == ["0.979", "0.965"], metric
+    # As the manifest wrote them (no Slice column of dashes: experiments' metrics have none).
+    assert metric[2:5] == ["0.979021", "0.965035", "-0.013986"], metric
     # The model's row names the model (its id), not "model | model".
     model_row = _row(walk, "version: 1.0.0 → 1.1.0")
     assert model_row[:3] == ["model", "wdbc-screening-lr", "✏️ changed"], model_row
@@ -172,7 +173,10 @@ def test_what_changed_since_the_last_release_is_one_click_away(
     assert walk.page.url.endswith("/people/#id-lea-novak"), walk.page.url
     assert "Lea Novak" in walk.page.locator("tr:has(#id-lea-novak)").inner_text()
     walk.page.go_back()
-    assert _row(walk, NEW_ITEM, NEW_ITEM_TITLE) == [NEW_ITEM, NEW_ITEM_TITLE, "—", "open"]
+    assert _row(walk, NEW_ITEM, NEW_ITEM_TITLE, "open") == [NEW_ITEM, NEW_ITEM_TITLE, "—", "open"]
+    added = _row(walk, "checklist", NEW_ITEM, "added")
+    assert added[3] == f"title: {NEW_ITEM_TITLE}", added
+    assert "None" not in since and "[!" not in since, since
     assert _row(walk, "runbook.md") == ["runbook.md", "changed", "content changed (digest)"]
 
 

@@ -87,7 +87,9 @@ def test_markdown_and_json_output(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert text.startswith("## Handover diff: Churn model 1.0.0 → Churn model 1.1.0")
-    assert "Digest changed: artifacts <code>weights</code>" in text
+    # A bold quote, the same on GitHub and on the site (no "[!WARNING]" marker shown as text).
+    assert "> **⚠️ Digest changed:** artifacts <code>weights</code>" in text
+    assert "[!" not in text
     assert (
         "| experiment train | AUC | — | 0.91 | 0.84 | -0.07 | <code>auc-drift</code> | ❌ fail |"
         in text

@@ -219,3 +219,29 @@ def test_previous_release_url_is_a_link_and_a_folder_is_code(spec: str, href: st
     plain = html_module.unescape(re.sub(r"<[^>]+>", "", html))
     assert f"Previous release: {spec}, release 1.0.0." in plain
     assert "None" not in plain and "Not shown: cannot read it." in plain and ".." not in plain
+
+
+def test_metrics_read_as_written_and_added_entries_say_what_they_are(tmp_path: Path) -> None:
+    """A metric's old and new values keep the manifest's digits and a small delta is never in
+    exponent form; no Slice column of dashes when no metric has a slice; an added entry's
+    row names it instead of a bare dash."""
+    old = base_manifests()
+    old["experiments.yaml"]["experiments"][0]["metrics"] = {"AUC": 0.979021}
+    new = base_manifests()
+    new["experiments.yaml"]["experiments"][0]["metrics"] = {"AUC": 0.979041}
+    new["artifacts.yaml"]["artifacts"].append(
+        {"id": "report", "name": "Evaluation <i>report</i>", "kind": "report"}
+    )
+    d = diff_handovers(
+        manifest.load(write_handover(tmp_path / "old", old)),
+        manifest.load(write_handover(tmp_path / "new", new)),
+    )
+    html = render("\n".join(diff_body(d)))
+    heads = [h.strip() for h in re.findall(r"<th>(.*?)</th>", html)]
+    assert heads[:7] == ["Source", "Metric", "Old", "New", "Δ", "Drift threshold", "Status"]
+    rows = _rows(html)
+    assert rows["experiment train"][:5] == ["experiment train", "AUC", "0.979021", "0.979041",
+                                            "+0.00002"]  # fmt: skip
+    added = {r[1]: r for r in _cells(html) if len(r) == 4}["report"]
+    assert added[2:] == ["➕ added", "name: Evaluation <i>report</i>"]
+    assert "<i>report" not in html
