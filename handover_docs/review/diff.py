@@ -287,7 +287,8 @@ def _owner_changes(entries: list[EntryChange]) -> list[OwnerChange]:
     for entry in entries:
         if entry.section in GOVERNANCE_SECTIONS and entry.change != "changed":
             what = f"{entry.section} {entry.key}"
-            summary = ", ".join(f"{f.field}: {f.new}" for f in entry.fields if f.new is not None)
+            # The added entry's fields as a mapping, so a report can name its people.
+            summary = {f.field: f.new for f in entry.fields if f.new is not None}
             old, new = (None, summary) if entry.change == "added" else ("(entry)", None)
             found.append(OwnerChange(f"{what} ({entry.change})", old, new))
             continue

@@ -82,6 +82,11 @@ def _number(value: float | None, *, sign: bool = False) -> str:
     return text
 
 
+def _leaf(field: str) -> str:
+    """The last key of a flattened field path: 'owner' of 'rollback.owner' or 'owners[0]'."""
+    return field.rsplit(".", 1)[-1].split("[")[0]
+
+
 PersonHref = Callable[[str], str | None]
 """A person id -> the link target of their entry on the site, or None (no link)."""
 
@@ -99,7 +104,14 @@ def _person(ident: str, people: dict[str, str], href: PersonHref | None) -> str:
 
 
 def _people_value(value: Any, people: dict[str, str], href: PersonHref | None) -> str:
-    """A field's value where it names people (an owner, the owners list), else as _value."""
+    """A field's value where it names people (an owner, the owners list), else as _value;
+    an added sign-off's or approval's fields as 'person: Name (`id`), role: …'."""
+    if isinstance(value, dict) and value:
+        return ", ".join(
+            f"{escape(k)}: "
+            + (_people_value(v, people, href) if _leaf(k) in OWNER_FIELDS else _value(v))
+            for k, v in value.items()
+        )
     if isinstance(value, str) and value in people:
         return _person(value, people, href)
     names = isinstance(value, list) and all(isinstance(v, str) for v in value)
@@ -450,11 +462,11 @@ def _entries_table(d: HandoverDiff, person_href: PersonHref | None) -> str:
     rows = []
     for e in d.entries:
         mark = _ENTRY_MARK[e.change]
-        if e.digest_changed:
+        if e.digest_changed and e.change == "changed":  # an added artifact's digest is new
             mark += " **(digest)**"
         shown: list[str] = []
         for f in e.fields[:12] if e.change == "changed" else []:
-            if f.field.rsplit(".", 1)[-1].split("[")[0] in OWNER_FIELDS:
+            if _leaf(f.field) in OWNER_FIELDS:
                 old = _people_value(f.old, d.people, person_href)
                 new = _people_value(f.new, d.people, person_href)
             else:

@@ -230,7 +230,7 @@ def test_metrics_read_as_written_and_added_entries_say_what_they_are(tmp_path: P
     new = base_manifests()
     new["experiments.yaml"]["experiments"][0]["metrics"] = {"AUC": 0.979041}
     new["artifacts.yaml"]["artifacts"].append(
-        {"id": "report", "name": "Evaluation <i>report</i>", "kind": "report"}
+        {"id": "report", "name": "Evaluation <i>report</i>", "kind": "report", "sha256": "cd" * 32}
     )
     d = diff_handovers(
         manifest.load(write_handover(tmp_path / "old", old)),
@@ -243,5 +243,22 @@ def test_metrics_read_as_written_and_added_entries_say_what_they_are(tmp_path: P
     assert rows["experiment train"][:5] == ["experiment train", "AUC", "0.979021", "0.979041",
                                             "+0.00002"]  # fmt: skip
     added = {r[1]: r for r in _cells(html) if len(r) == 4}["report"]
+    # A new artifact's digest is no "(digest)" change: it is new with the artifact.
     assert added[2:] == ["➕ added", "name: Evaluation <i>report</i>"]
     assert "<i>report" not in html
+
+
+def test_added_sign_off_names_its_person(tmp_path: Path) -> None:
+    """A new sign-off reads "person: Bob Operations (bob), role: …", not a bare id."""
+    new = base_manifests()
+    governance = new["governance.yaml"]["governance"]
+    governance["signoffs"].append({"role": "operations", "person": "bob", "status": "pending"})
+    d = diff_handovers(
+        manifest.load(write_handover(tmp_path / "old")),
+        manifest.load(write_handover(tmp_path / "new", new)),
+    )
+    rows = _rows(render("\n".join(diff_body(d))))
+    assert rows["sign-offs operations (added)"][1:] == [
+        "—",
+        "person: Bob Operations (bob), role: operations, status: pending",
+    ]
