@@ -26,6 +26,7 @@ they are logged and shown on an error page, and the server keeps running.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import logging
@@ -245,6 +246,9 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         ``mkdocs serve`` (threads: no fork) renders here."""
         self.deferred = {}
         if self.command != "serve":
+            # The loaded manifests live until the build ends: the collector need not walk
+            # them again (0.8-1.4 s of a 100x build), and the worker shares their pages.
+            gc.freeze()
             self.worker = worker.start(
                 lambda emit: build_site(loaded, options, on_page=emit).assets,
                 lambda request: glossary.link_html(*request),
@@ -277,6 +281,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             raise PluginError(f"handover: {exc}") from None
 
     def _stop_worker(self) -> None:
+        gc.unfreeze()  # the build is over: what it kept may be collected again
         if self.worker is not None:
             self.worker.cancel()
             self.worker = None
