@@ -75,6 +75,10 @@ if TYPE_CHECKING:  # imported when a portfolio is built (its audit code is not n
 
 log = logging.getLogger("mkdocs.plugins.handover")
 
+WORKER_BACKLOG = 2 << 20
+"""Most HTML (characters) waiting for the worker's glossary links; beyond it, pages are
+linked here (about 0.3 s of linking: what the build may wait for at its end)."""
+
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "toc")
 """Markdown extensions the generated pages use; added when mkdocs.yml lacks them."""
 
@@ -507,11 +511,18 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         mode: Mode = "all" if self.options.glossary == "all" else "first"
         if self.command == "serve":
             return self.linked.link(glossary, html, href, mode)
-        if self.worker is not None and self.portfolio is None and self._links_last(config):
+        if (
+            self.worker is not None
+            and self.portfolio is None
+            and self.worker.backlog < WORKER_BACKLOG
+            and self._links_last(config)
+        ):
             # Linked by the worker (idle once its pages are rendered) while MkDocs goes
             # on; the links replace this page's HTML in on_env, before any theme sees it.
+            # A worker that is behind (a cold build's diagrams) gets no more: the build
+            # would wait for it at the end.
             self.deferred[page.file.src_uri] = (page, html, href, mode)
-            self.worker.submit(page.file.src_uri, (html, href, mode))
+            self.worker.submit(page.file.src_uri, (html, href, mode), len(html))
             return html
         return glossary.link_html(html, href, mode)
 

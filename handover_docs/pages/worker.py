@@ -52,6 +52,9 @@ class Worker:
         self.pages: dict[str, str] = {}
         self.replies: dict[str, Any] = {}
         """Replies :attr:`on_reply` did not take."""
+        self.backlog = 0
+        """The size of the requests submitted and not answered yet."""
+        self._sizes: dict[str, int] = {}
         self.on_reply: Callable[[str, Any], bool] | None = None
         """Called (on the reader thread) with each reply as it arrives; True: taken."""
         self._requests = requests
@@ -77,6 +80,8 @@ class Worker:
                             self.pages[message[1]] = message[2]
                             self._ready.notify_all()
                     elif message[0] == "reply":
+                        with self._ready:
+                            self.backlog -= self._sizes.pop(message[1], 0)
                         taken = self.on_reply is not None and self.on_reply(*message[1:])
                         if not taken:
                             self.replies[message[1]] = message[2]
@@ -104,9 +109,13 @@ class Worker:
         self.finish()
         raise WorkerFailed(f"the page-rendering process sent no page {path}")
 
-    def submit(self, key: str, payload: Any) -> None:
+    def submit(self, key: str, payload: Any, size: int = 0) -> None:
         """Ask the child for ``serve(payload)``, answered in ``replies[key]`` by the time
-        :meth:`finish` returns. Never blocks: a thread writes to the pipe."""
+        :meth:`finish` returns. Never blocks: a thread writes to the pipe. ``size`` counts
+        in :attr:`backlog` until the reply arrives."""
+        with self._ready:
+            self.backlog += size
+            self._sizes[key] = size
         if self._writer is None:
             self._writer = threading.Thread(target=self._write, name="handover-requests")
             self._writer.daemon = True
