@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages.escape import text as escape_text
+from handover_docs.pages.footers import render_page_history as render_page_history
 from handover_docs.project import Project
 from handover_docs.review.audit_report import AuditReport
 from handover_docs.review.diff import (
@@ -34,7 +35,6 @@ from handover_docs.review.diff import (
 )
 from handover_docs.review.history import (
     Change,
-    PageHistory,
     history_unavailable,
     manifest_history,
 )
@@ -193,22 +193,6 @@ def render_audit(report: AuditReport, *, limit: int = 500) -> str:
 
 
 # --- history ---------------------------------------------------------------------------------
-
-
-def render_page_history(history: PageHistory | None, note: str | None = None) -> str:
-    """A one-line footer for a page: last change date, author and commit, or the fallback note.
-
-    Not the commit's subject: a developer's message is no part of the page (it showed in
-    every footer and in search results); the commit id leads to it."""
-    if history is None:
-        return f"*{escape(note or 'history unavailable: no commit touches this page')}*"
-    text = (
-        f"Last changed {escape(history.date[:10])} by {escape(history.author)} in "
-        f"{code(history.short)}"
-    )
-    if history.uncommitted:
-        text += " (plus uncommitted changes)"
-    return f"*{text}*"
 
 
 def render_changes(changes: Sequence[Change], note: str | None = None, *, title: str = "") -> str:
