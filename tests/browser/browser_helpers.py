@@ -286,6 +286,27 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
                 os.environ[key] = value
 
 
+@pytest.fixture
+def sized(chromium: Any) -> Iterator[Any]:
+    """A function that opens a fresh page at a viewport size (closed at the end); the test
+    fails on any uncaught script error of those pages."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def open_page(viewport: dict[str, int]) -> Any:
+        context = chromium.new_context(viewport=viewport, color_scheme="light")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"uncaught script errors: {errors}"
+
+
 @dataclass
 class Browser:
     """A browser context and its page, with everything they requested and logged."""

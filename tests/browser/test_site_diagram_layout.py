@@ -5,7 +5,6 @@ nodes and connections is shown beneath it (and passes axe-core)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -51,26 +50,6 @@ MEASURE = """id => {
     outlineLinks: outline.querySelectorAll('a[href]').length,
   };
 }"""
-
-
-@pytest.fixture
-def sized(chromium: Any) -> Iterator[Any]:
-    """A function that opens a fresh page at a viewport size (closed at the end)."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def open_page(viewport: dict[str, int]) -> Any:
-        context = chromium.new_context(viewport=viewport, color_scheme="light")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not errors, f"uncaught script errors: {errors}"
 
 
 def _measure(page: Any, url: str, key: str) -> dict[str, Any]:

@@ -4,10 +4,8 @@ shown as stacked rows, each cell labelled with its column)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from browser_helpers import Built, Server
 
 LAPTOP = {"width": 1366, "height": 900}
@@ -21,26 +19,6 @@ CLIPPED_TABLES = """() => [...document.querySelectorAll('article table')].filter
   || t.textContent.trim().slice(0, 80))"""
 
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def sized(chromium: Any, served: Server) -> Iterator[Any]:
-    """A function that opens a fresh page at a viewport size (closed at the end)."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def open_page(viewport: dict[str, int]) -> Any:
-        context = chromium.new_context(viewport=viewport, color_scheme="light")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not errors, f"uncaught script errors: {errors}"
 
 
 def _pages(example: Built) -> list[str]:

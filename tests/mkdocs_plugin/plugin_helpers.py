@@ -100,6 +100,21 @@ def copy_fixture(tmp: Path, source: Path = SITE_FIXTURE) -> Path:
     return target
 
 
+def with_overrides(root: Path, templates: dict[str, str]) -> Path:
+    """Give the project at ROOT page-template overrides (``overrides/NAME``: TEXT) and turn
+    the plugin's ``templates`` option on for them; returns the mkdocs.yml."""
+    (root / "overrides").mkdir()
+    for name, text in templates.items():
+        (root / "overrides" / name).write_text(text, encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "manifests: handover", "manifests: handover\n      templates: overrides"
+        )
+    )
+    return config
+
+
 def build(root: Path, *extra: str) -> Built:
     site = root / "site"
     result = mkdocs("build", "--strict", "-d", str(site), *extra, cwd=root)

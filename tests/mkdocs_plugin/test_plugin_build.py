@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from plugin_helpers import Built, build, copy_fixture, parse, tree_digest
+from plugin_helpers import Built, build, copy_fixture, parse, tree_digest, with_overrides
 
 GENERATED = [
     "handover",
@@ -278,19 +278,10 @@ def test_unknown_narrative_reference_fails_with_docs_location(tmp_path: Path) ->
 
 def test_template_override_takes_effect(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    (root / "overrides").mkdir()
-    (root / "overrides" / "faq.md.j2").write_text(
-        '{% extends "builtin/faq.md.j2" %}\n', encoding="utf-8"
-    )
-    (root / "overrides" / "people.md.j2").write_text(
-        "# Our team\n\n{% for p in h.people %}\n- {{ p.name }} ({{ link(p.id) }})\n{% endfor %}\n",
-        encoding="utf-8",
-    )
-    config = root / "mkdocs.yml"
-    config.write_text(
-        config.read_text().replace(
-            "manifests: handover", "manifests: handover\n      templates: overrides"
-        )
+    people = "# Our team\n\n{% for p in h.people %}\n- {{ p.name }} ({{ link(p.id) }})\n"
+    people += "{% endfor %}\n"
+    with_overrides(
+        root, {"faq.md.j2": '{% extends "builtin/faq.md.j2" %}\n', "people.md.j2": people}
     )
     built = build(root)
     assert built.result.returncode == 0, built.result.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from plugin_helpers import build, copy_fixture, tree_digest
+from plugin_helpers import build, copy_fixture, tree_digest, with_overrides
 
 THREAD_HOOK = textwrap.dedent(
     """\
@@ -52,17 +52,8 @@ def test_worker_builds_the_same_site_as_rendering_in_process(tmp_path: Path) -> 
 
 def test_template_error_in_the_worker_fails_cleanly_and_writes_no_page(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    (root / "overrides").mkdir()
-    (root / "overrides" / "people.md.j2").write_text(
-        "# People\n\n{% for p in h.people %}\n- {{ p.name | no_such_filter }}\n{% endfor %}\n",
-        encoding="utf-8",
-    )
-    config = root / "mkdocs.yml"
-    config.write_text(
-        config.read_text().replace(
-            "manifests: handover", "manifests: handover\n      templates: overrides"
-        )
-    )
+    people = "# People\n\n{% for p in h.people %}\n- {{ p.name | no_such_filter }}\n{% endfor %}\n"
+    with_overrides(root, {"people.md.j2": people})
     built = build(root)
     assert built.result.returncode == 1
     err = built.result.stderr
@@ -76,16 +67,7 @@ def test_template_error_in_the_worker_fails_cleanly_and_writes_no_page(tmp_path:
 
 def test_template_runtime_error_in_the_worker_names_the_template(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    (root / "overrides").mkdir()
-    (root / "overrides" / "faq.md.j2").write_text(
-        "# FAQ\n\n{{ h.no_such_section.title }}\n", encoding="utf-8"
-    )
-    config = root / "mkdocs.yml"
-    config.write_text(
-        config.read_text().replace(
-            "manifests: handover", "manifests: handover\n      templates: overrides"
-        )
-    )
+    with_overrides(root, {"faq.md.j2": "# FAQ\n\n{{ h.no_such_section.title }}\n"})
     built = build(root)
     assert built.result.returncode == 1
     err = built.result.stderr
