@@ -19,6 +19,7 @@ import tempfile
 import textwrap
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version as package_version
@@ -56,6 +57,9 @@ RENDER_FORMAT = "4"
 
 DOT_TIMEOUT = 120.0
 """Seconds before a Graphviz run is given up."""
+
+DOT_THREADS = min(4, os.cpu_count() or 1)
+"""Graphviz runs at once when several diagrams miss the cache (one ``dot`` process each)."""
 
 INSTALL_HINT = "apt-get install graphviz (Debian/Ubuntu) — the README's setup commands install it"
 
@@ -145,20 +149,44 @@ def render_handover(
     png: bool = False,
     where: Location | None = None,
 ) -> dict[str, Diagram]:
-    """Like :func:`render_diagrams`, for a handover without source locations."""
+    """Like :func:`render_diagrams`, for a handover without source locations.
+
+    The diagrams missing from the cache are drawn in parallel (``dot`` is a subprocess, so
+    threads suffice); the results are assembled, cached and any error raised in page order,
+    so the output and the first error are those of drawing one after the other.
+    """
     dot = find_dot()
     store = DiagramCache(cache_dir)
-    result: dict[str, Diagram] = {}
-    for graph in graphs(handover):
-        result[graph.key] = render_graph(
-            graph,
-            link_for=link_for,
-            store=store,
-            png=png,
-            dot=dot,
-            where=where or Location("handover"),
-        )
-    return result
+    plans = [
+        _plan(graph, link_for=link_for, store=store, png=png, dot=dot) for graph in graphs(handover)
+    ]
+    missing = [plan for plan in plans if plan.hit is None]
+    if len(missing) < 2:
+        drawn = {
+            plan.key: _draw_narrowest(
+                dot, plan.sources, png=png, where=where or Location("handover")
+            )
+            for plan in missing
+        }
+        return {plan.graph.key: _finish(plan, drawn.get(plan.key), store) for plan in plans}
+    pool = ThreadPoolExecutor(max_workers=min(DOT_THREADS, len(missing)))
+    try:
+        futures = {
+            plan.key: pool.submit(
+                _draw_narrowest, dot, plan.sources, png=png, where=where or Location("handover")
+            )
+            for plan in missing
+        }
+        return {
+            plan.graph.key: _finish(
+                plan, futures[plan.key].result() if plan.key in futures else None, store
+            )
+            for plan in plans
+        }
+    finally:
+        # On an error, drawings not started are dropped and running ones waited for, so no
+        # Graphviz process outlives the call.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def graphs(handover: schema.Handover) -> list[Graph]:
@@ -191,6 +219,28 @@ def render_graph(
     dot: Path,
     where: Location,
 ) -> Diagram:
+    plan = _plan(graph, link_for=link_for, store=store, png=png, dot=dot)
+    if plan.hit is not None:
+        return _finish(plan, None, store)
+    return _finish(plan, _draw_narrowest(dot, plan.sources, png=png, where=where), store)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A diagram's Graphviz sources and cache key, computed without running Graphviz."""
+
+    graph: Graph
+    sources: list[str]
+    icon_root: Path
+    source_digest: str
+    alt: str
+    links: tuple[tuple[str, str], ...]
+    key: str
+    png: bool
+    hit: CachedRender | None
+
+
+def _plan(graph: Graph, *, link_for: LinkFor, store: DiagramCache, png: bool, dot: Path) -> _Plan:
     links = {node.id: _checked_link(link_for, node.link) for node in graph.nodes if node.link}
     sources = []
     for layout in candidates(graph):
@@ -205,20 +255,46 @@ def render_graph(
     linked = tuple(sorted((k, v) for k, v in links.items() if v))
     key = cache_key(graph, source_digest, alt, dot, png=png)
     hit = store.get(key, png=png)
-    if hit is not None:
+    return _Plan(graph, sources, icon_root, source_digest, alt, linked, key, png, hit)
+
+
+def _finish(plan: _Plan, drawn: tuple[bytes, bytes | None] | None, store: DiagramCache) -> Diagram:
+    """The Diagram of a plan: from the cache hit, or from Graphviz's output (then cached)."""
+    graph = plan.graph
+    if plan.hit is not None:
+        hit = plan.hit
         return Diagram(
-            graph.key, graph.title, alt, hit.svg, source_digest, hit.png, True, graph, linked
+            graph.key,
+            graph.title,
+            plan.alt,
+            hit.svg,
+            plan.source_digest,
+            hit.png,
+            True,
+            graph,
+            plan.links,
         )
-    raw_svg, png_data = _draw_narrowest(dot, sources, png=png, where=where)
+    assert drawn is not None  # a plan without a cache hit is drawn before it is finished
+    raw_svg, png_data = drawn
     svg = make_self_contained(
         raw_svg.decode("utf-8"),
-        icon_root=icon_root,
+        icon_root=plan.icon_root,
         prefix=f"hd-{graph.key}",
         title=graph.title,
-        alt=alt,
+        alt=plan.alt,
     ).encode("utf-8")
-    store.put(key, CachedRender(svg, png_data))
-    return Diagram(graph.key, graph.title, alt, svg, source_digest, png_data, False, graph, linked)
+    store.put(plan.key, CachedRender(svg, png_data))
+    return Diagram(
+        graph.key,
+        graph.title,
+        plan.alt,
+        svg,
+        plan.source_digest,
+        png_data,
+        False,
+        graph,
+        plan.links,
+    )
 
 
 def _draw_narrowest(

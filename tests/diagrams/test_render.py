@@ -13,7 +13,9 @@ import pytest
 
 from handover_docs import manifest
 from handover_docs.diagrams import Diagram, render_diagrams
-from handover_docs.errors import HandoverError
+from handover_docs.diagrams.cache import DiagramCache
+from handover_docs.diagrams.render import find_dot, graphs, render_graph
+from handover_docs.errors import HandoverError, Location
 from tests.diagrams.fixture_project import write_project
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -250,6 +252,53 @@ def test_failing_dot_is_a_handover_error(
     with pytest.raises(HandoverError, match="broken install") as caught:
         render_diagrams(loaded, cache_dir=None, link_for=link_for)
     assert caught.value.findings[0].location.file.endswith("architecture.yaml")
+
+
+def test_the_first_failing_diagram_in_page_order_is_the_error_reported(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Diagrams are drawn in parallel, yet the error is the one drawing them in order gives:
+    the lineage fails (slowly) before a pathway fails (at once), so the lineage's is shown."""
+    real = shutil.which("dot")
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    dot = shim / "dot"
+    dot.write_text(
+        "#!/bin/sh\n"
+        "src=$(cat)\n"
+        'case "$src" in\n'
+        "  'digraph lineage {'*) sleep 1; echo 'Error: lineage broke' >&2; exit 3;;\n"
+        "  'digraph \"pathway-retrain\" {'*) echo 'Error: pathway broke' >&2; exit 3;;\n"
+        "esac\n"
+        f'printf \'%s\\n\' "$src" | exec {real} "$@"\n'
+    )
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(HandoverError, match="lineage broke") as caught:
+        render_diagrams(manifest.load(project), cache_dir=None, link_for=link_for)
+    assert len(caught.value.findings) == 1
+    assert caught.value.findings[0].location.file.endswith("architecture.yaml")
+
+
+def test_drawing_in_parallel_gives_the_bytes_of_drawing_one_by_one(project: Path) -> None:
+    loaded = manifest.load(project)
+    together = render_diagrams(loaded, cache_dir=None, link_for=link_for)
+    dot = find_dot()
+    where = Location("handover")
+    one_by_one = {
+        graph.key: render_graph(
+            graph,
+            link_for=link_for,
+            store=DiagramCache(None),
+            png=False,
+            dot=dot,
+            where=where,
+        )
+        for graph in graphs(loaded.handover)
+    }
+    assert len(together) == 4
+    assert {k: d.svg for k, d in together.items()} == {k: d.svg for k, d in one_by_one.items()}
+    assert list(together) == list(one_by_one)
 
 
 def test_concurrent_renders_agree(project: Path) -> None:
