@@ -15,11 +15,44 @@ rows, header excluded), ``columns``, ``target`` (a column whose values must all 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from handover_docs.checks import CheckContext, CheckResult, Comparison, check_plugin
 
 BINARY = {"0", "1", "0.0", "1.0"}
+
+
+@dataclass
+class _Scan:
+    """What one pass over the data rows found (the first 5 examples of each problem)."""
+
+    rows: int = 0
+    empty: list[str] = field(default_factory=list)
+    empty_cells: int = 0
+    bad_target: list[str] = field(default_factory=list)
+    ragged: list[int] = field(default_factory=list)
+
+
+def _scan(reader: Iterator[list[str]], header: list[str], target_index: int | None) -> _Scan:
+    found = _Scan()
+    for line_number, row in enumerate(reader, start=2):
+        found.rows += 1
+        if len(row) != len(header):
+            found.ragged.append(line_number)
+        for index, cell in enumerate(row):
+            if cell.strip():
+                continue
+            found.empty_cells += 1
+            if len(found.empty) < 5:
+                name = header[index] if index < len(header) else f"#{index + 1}"
+                found.empty.append(f"line {line_number} column '{name}'")
+        if target_index is not None and target_index < len(row):
+            value = row[target_index].strip()
+            if value not in BINARY and len(found.bad_target) < 5:
+                found.bad_target.append(f"line {line_number}: {value!r}")
+    return found
 
 
 @check_plugin("dataset-schema")
@@ -41,30 +74,13 @@ def dataset_schema(context: CheckContext, options: dict[str, Any]) -> CheckResul
                 return CheckResult("fail", f"{relative} is empty: no header row")
             target = options.get("target")
             target_index = header.index(target) if target in header else None
-            rows = 0
-            empty: list[str] = []
-            empty_cells = 0
-            bad_target: list[str] = []
-            ragged: list[int] = []
-            for line_number, row in enumerate(reader, start=2):
-                rows += 1
-                if len(row) != len(header):
-                    ragged.append(line_number)
-                for index, cell in enumerate(row):
-                    if cell.strip():
-                        continue
-                    empty_cells += 1
-                    if len(empty) < 5:
-                        name = header[index] if index < len(header) else f"#{index + 1}"
-                        empty.append(f"line {line_number} column '{name}'")
-                if target_index is not None and target_index < len(row):
-                    value = row[target_index].strip()
-                    if value not in BINARY and len(bad_target) < 5:
-                        bad_target.append(f"line {line_number}: {value!r}")
+            scan = _scan(reader, header, target_index)
     except FileNotFoundError:
         return CheckResult("fail", f"no such file: {relative}")
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         return CheckResult("fail", f"cannot read {relative}: {exc}")
+    rows, empty, empty_cells = scan.rows, scan.empty, scan.empty_cells
+    bad_target, ragged = scan.bad_target, scan.ragged
     context.log(f"{relative}: {rows} rows, {len(header)} columns")
     comparisons: list[Comparison] = []
     if "rows" in options:
