@@ -34,16 +34,18 @@ from handover_docs.review.release_manifest import (
     is_manifest_path,
     read_bound,
 )
+from handover_docs.signing.site_hook import (
+    KEY_ENV as SIGNING_KEY_ENV,
+    PASSPHRASE_ENV as SIGNING_PASSPHRASE_ENV,
+    PREVIOUS_ENV,
+    PREVIOUS_KEY_ENV,
+)
 
 if TYPE_CHECKING:
     from handover_docs.signing.keys import PublicKey
     from handover_docs.signing.statement import Statement
     from handover_docs.signing.verify import Site
 
-PREVIOUS_ENV = "HANDOVER_PREVIOUS_RELEASE"
-PREVIOUS_KEY_ENV = "HANDOVER_PREVIOUS_KEY"
-SIGNING_KEY_ENV = "HANDOVER_SIGNING_KEY"
-SIGNING_PASSPHRASE_ENV = "HANDOVER_SIGNING_KEY_PASSPHRASE"
 STRICT_ENV = "HANDOVER_PREVIOUS_RELEASE_STRICT"
 FETCH_TIMEOUT = 20.0
 
