@@ -58,13 +58,37 @@ def test_the_handover_tab_lists_the_generated_pages_and_each_opens(
     assert width > 0
 
 
+def _search_hit(page: Any, query: str, selector: str, attempts: int = 3) -> Any:
+    """Type QUERY into the open search box and return the first visible result matching
+    SELECTOR. Zensical's search may drop a query typed while its index still loads (seen
+    on a loaded CI runner), so the query is typed again, as a person would; a query that
+    never finds the result fails with what the search showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        if attempt:
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Backspace")
+        page.keyboard.type(query)
+        hit = page.locator(selector).first
+        try:
+            hit.wait_for(state="visible", timeout=10_000)
+            return hit
+        except PlaywrightTimeout:
+            continue
+    shown = page.locator("body").inner_text()
+    raise AssertionError(
+        f"no visible search result {selector} for {query!r}; page: {shown[-2000:]}"
+    )
+
+
 def test_search_finds_an_artifact_by_its_id(browser: Browser, zensical_server: Server) -> None:
     page = browser.page
     page.goto(zensical_server.url)
     page.locator(".md-search__button").first.click()
-    page.keyboard.type("model-weights")
-    hit = page.locator('a[href*="handover/artifacts/"][href$="#id-model-weights"]').first
-    hit.wait_for(state="visible")
+    hit = _search_hit(
+        page, "model-weights", 'a[href*="handover/artifacts/"][href$="#id-model-weights"]'
+    )
     assert "Trained model (seed 42)" in hit.inner_text()
     hit.click()
     page.wait_for_url("**/handover/artifacts/**#id-model-weights")
