@@ -423,9 +423,25 @@ def _glossary_findings(data: dict[str, Any], where: SourceMap) -> Iterator[Findi
                 seen[key] = at
 
 
+MODEL_SCHEMA_FILE = Path(__file__).with_name("handover_model.schema.json")
+"""The merged :class:`schema.Handover` model's JSON Schema, shipped as package data.
+
+The reference and unknown-key findings walk it (``x-handover-ref`` annotations, allowed
+keys). Generating it with pydantic costs ~0.07 s in every process, so it is generated once,
+from the model, by ``scripts/make_example.py``; ``tests/test_schema.py`` fails when the
+shipped file differs from :func:`model_schema_text`."""
+
+
+def model_schema_text() -> str:
+    """The text :data:`MODEL_SCHEMA_FILE` must hold: generated from the pydantic model."""
+    generated = schema.Handover.model_json_schema(by_alias=True)
+    return json.dumps(generated, indent=2, ensure_ascii=False) + "\n"
+
+
 @cache
 def _json_schema() -> dict[str, Any]:
-    return schema.Handover.model_json_schema(by_alias=True)
+    data: dict[str, Any] = json.loads(MODEL_SCHEMA_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,9 @@ Run from anywhere: ``.venv/bin/python scripts/make_example.py``. It
    seed history metrics, seed-independent results, expected output digests, drift
    baselines, model-card numbers, command-check expectations, package versions),
    keeping comments and layout, and prints every value it set,
-4. regenerates ``handover.schema.json``.
+4. regenerates ``handover.schema.json`` (one manifest file's schema, for editors) and
+   ``handover_docs/handover_model.schema.json`` (the merged handover's schema, package
+   data the reference checks walk instead of generating it in every process).
 
 ``--check`` changes nothing and exits 1 when the manifest is out of date (for CI).
 """
@@ -33,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from handover_docs.manifest import MODEL_SCHEMA_FILE, model_schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFESTS = ROOT / "handover"
@@ -324,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         changes.append("handover.schema.json: regenerated")
         if not args.check:
             _write(schema_file, schema)
+    model_schema = model_schema_text().encode("utf-8")
+    if not MODEL_SCHEMA_FILE.is_file() or MODEL_SCHEMA_FILE.read_bytes() != model_schema:
+        changes.append(f"{MODEL_SCHEMA_FILE.relative_to(ROOT)}: regenerated")
+        if not args.check:
+            _write(MODEL_SCHEMA_FILE, model_schema)
     print("== changes" if changes else "== manifest is up to date")
     for line in changes:
         print("  " + line)

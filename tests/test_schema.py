@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from handover_docs.manifest import MODEL_SCHEMA_FILE, model_schema_text
 from handover_docs.schema import json_schema
 from handover_docs.yamlsource import load_yaml
 from tests.conftest import FIXTURES, REPO, run_cli
@@ -61,6 +62,15 @@ def test_committed_schema_file_is_current() -> None:
     assert json.loads(committed.read_text()) == json_schema(), (
         "run: handover schema > handover.schema.json"
     )
+
+
+def test_shipped_merged_handover_schema_is_current() -> None:
+    """The reference checks walk this package file instead of asking pydantic for the
+    schema in every process: a stale copy would miss or invent dangling references."""
+    assert MODEL_SCHEMA_FILE.read_text(encoding="utf-8") == model_schema_text(), (
+        "run: .venv/bin/python scripts/make_example.py --skip-runs"
+    )
+    assert '"x-handover-ref"' in MODEL_SCHEMA_FILE.read_text(encoding="utf-8")
 
 
 def manifest_files() -> list[Path]:

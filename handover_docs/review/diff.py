@@ -27,7 +27,7 @@ from handover_docs import manifest
 from handover_docs.errors import Finding, HandoverError, Location
 from handover_docs.git import git_env, run_git
 from handover_docs.project import Project, find_project
-from handover_docs.review.release_manifest import ManifestFile
+from handover_docs.review.release_manifest import ManifestFile, narrative_pages, read_page
 from handover_docs.review.signed import (
     Release,
     find_envelope,
@@ -382,23 +382,6 @@ def _metric_changes(old: dict[str, Any], new: dict[str, Any]) -> list[MetricChan
                 )
             )
     return changes
-
-
-def narrative_pages(loaded: manifest.LoadedHandover) -> set[str]:
-    """Docs-relative paths of the narratives the manifest names (pages, decisions, runbook)."""
-    h = loaded.handover
-    pages = {n.page for n in h.narratives}
-    pages.update(d.narrative for d in h.decisions if d.narrative)
-    if h.deployment.runbook:
-        pages.add(h.deployment.runbook)
-    return pages
-
-
-def read_page(docs: Path, page: str) -> bytes | None:
-    try:
-        return (docs / page).read_bytes()
-    except OSError:
-        return None
 
 
 PageText = bytes | str | None

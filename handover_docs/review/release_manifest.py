@@ -7,6 +7,10 @@ and two signed releases can be compared entry by entry, not only file by file.
 
 Reading it back (:func:`release_manifests`) trusts a byte only when its sha256 is the one
 the release's signed statement names for that path; anything else is refused.
+
+It owns which narrative pages a manifest names (:func:`narrative_pages`), which the
+release diff uses too; a build imports this module, so it imports no diff or
+signature-checking code.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handover_docs.errors import HandoverError
@@ -30,11 +35,27 @@ FORMAT = "handover-docs/manifest@1"
 MAX_MANIFEST_BYTES = 64 << 20
 
 
+def narrative_pages(loaded: LoadedHandover) -> set[str]:
+    """Docs-relative paths of the narratives the manifest names (pages, decisions, runbook)."""
+    h = loaded.handover
+    pages = {n.page for n in h.narratives}
+    pages.update(d.narrative for d in h.decisions if d.narrative)
+    if h.deployment.runbook:
+        pages.add(h.deployment.runbook)
+    return pages
+
+
+def read_page(docs: Path, page: str) -> bytes | None:
+    """A narrative page's bytes, or None when it cannot be read (named but missing)."""
+    try:
+        return (docs / page).read_bytes()
+    except OSError:
+        return None
+
+
 def narrative_digests(loaded: LoadedHandover) -> dict[str, str | None]:
     """sha256 of each narrative page the manifest names (None: named but missing), so a
     later release can tell which pages changed without the earlier docs."""
-    from handover_docs.review.diff import narrative_pages, read_page
-
     out: dict[str, str | None] = {}
     for page in sorted(narrative_pages(loaded)):
         data = read_page(loaded.project.docs, page)
