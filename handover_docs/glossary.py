@@ -28,10 +28,13 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from handover_docs import schema
 from handover_docs.markdown_scan import line_kinds
 from handover_docs.options import GlossaryMode
+
+if TYPE_CHECKING:
+    from handover_docs import schema
 
 Mode = GlossaryMode
 

@@ -27,13 +27,10 @@ from urllib.parse import quote, urljoin
 import yaml
 
 from handover_docs.errors import HandoverError
+from handover_docs.pages.builtin import REQUIRED_EXTENSIONS, SCRIPTS, STYLESHEETS
 from handover_docs.pages.nav import escape_titles, place_section
-from handover_docs.pages.render import SCRIPTS, STYLESHEETS
 from handover_docs.pages.source_links import _checked as checked_url
 from handover_docs.project import _env_tag, _ignore_tag
-
-REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "toc")
-"""Markdown extensions the generated pages use (as the plugin adds them)."""
 
 MKDOCS_ONLY = ("hooks", "validation", "watch", "INHERIT")
 """Settings that name MkDocs-only features or project-relative files Zensical would

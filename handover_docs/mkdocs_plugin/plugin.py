@@ -26,7 +26,6 @@ they are logged and shown on an error page, and the server keeps running.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import json
 import logging
@@ -43,10 +42,10 @@ from mkdocs.structure.files import File, Files, file_sort_key
 from mkdocs.structure.pages import Page
 from mkdocs.utils import dirname_to_title, nest_paths
 
-from handover_docs import manifest
 from handover_docs.errors import Finding, HandoverError, display_path
 from handover_docs.glossary import GlossaryLinker, Mode
 from handover_docs.mkdocs_plugin.config import HandoverPluginConfig
+from handover_docs.mkdocs_plugin.forked import ForkedSite
 from handover_docs.mkdocs_plugin.sealed import (
     SIGN_PRIORITY,
     SignedSnapshot,
@@ -54,33 +53,25 @@ from handover_docs.mkdocs_plugin.sealed import (
     signed_digests,
 )
 from handover_docs.options import DEFAULTS, OPTION_NAMES, PluginOptions
-from handover_docs.pages import escape, refs, worker
-from handover_docs.pages.evidence import evidence_gate, evidence_sha256
+from handover_docs.pages import escape, worker
+from handover_docs.pages.builtin import BUILTIN_TEMPLATES, REQUIRED_EXTENSIONS, SCRIPTS, STYLESHEETS
 from handover_docs.pages.footers import history_footers, with_footer
 from handover_docs.pages.nav import escape_titles, place_section
-from handover_docs.pages.render import (
-    BUILTIN_TEMPLATES,
-    SCRIPTS,
-    STYLESHEETS,
-    Linker,
-    RenderedSite,
-    site_assets,
-)
-from handover_docs.pages.site import SiteOptions, build_site, evidence_path, site_options
+from handover_docs.pages.plan import RenderedSite, SitePlan
 from handover_docs.project import Project, plugin_options
-from handover_docs.signing.site_hook import sign_built_site, signing_configured
+from handover_docs.signing.site_hook import signing_configured
 
-if TYPE_CHECKING:  # imported when a portfolio is built (its audit code is not needed else)
+if TYPE_CHECKING:  # imported where needed: MkDocs' process does without them on a build
     from handover_docs import portfolio as portfolio_mod
+    from handover_docs.pages.prepared import PreparedSite
+    from handover_docs.pages.render import Linker
+    from handover_docs.pages.site import SiteOptions
 
 log = logging.getLogger("mkdocs.plugins.handover")
 
 WORKER_BACKLOG = 2 << 20
 """Most HTML (characters) waiting for the worker's glossary links; beyond it, pages are
 linked here (about 0.3 s of linking: what the build may wait for at its end)."""
-
-REQUIRED_EXTENSIONS = ("attr_list", "tables", "admonition", "toc")
-"""Markdown extensions the generated pages use; added when mkdocs.yml lacks them."""
 
 
 class _LinkedPages:
@@ -119,10 +110,14 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
     def __init__(self) -> None:
         self.command: Literal["build", "gh-deploy", "serve"] = "build"
         self.project: Project | None = None
-        self.loaded: manifest.LoadedHandover | None = None
-        self.linker: Linker | None = None
+        self.plan: SitePlan | None = None
+        """The handover's site plan (None: disabled, a portfolio, or manifest errors)."""
+        self.local: PreparedSite | None = None
+        """The handover loaded in this process: ``mkdocs serve``, or a build without the
+        worker, or a narrative the worker could not resolve (loaded then)."""
         self.glossary: GlossaryLinker | None = None
         self.site: RenderedSite | None = None
+        """The generated site: the plan's, or the error page's."""
         self.footers: dict[str, str] = {}
         self.failed: list[Finding] = []
         # portfolio mode
@@ -137,8 +132,11 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         """The site right after this build signed it; checked again in ``on_shutdown``."""
         self.options: PluginOptions = DEFAULTS
         """The options MkDocs validated, as the typed model the CLI uses too."""
-        self.worker: worker.Worker | None = None
-        """``mkdocs build``: the process rendering the generated pages' text meanwhile."""
+        self.forked: ForkedSite | None = None
+        """``mkdocs build``: the process loading the handover and rendering its pages
+        meanwhile (``forked.py``); started in on_config."""
+        self.inputs: tuple[Any, ...] = ()
+        """What the site options are made from (``_site_inputs``)."""
         self.deferred: dict[str, tuple[Page, str, str, Mode]] = {}
         """Pages whose glossary links the worker computes: their HTML, link target, mode."""
 
@@ -148,9 +146,11 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         # Defining on_startup also keeps this instance across serve rebuilds.
         self.command = command
 
+    @event_priority(-100)  # last: the config the worker is started with is the final one
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = PluginOptions(**{name: self.config[name] for name in OPTION_NAMES})
         self.project = None
+        self._stop_worker()
         if not self.options.enabled:
             return config
         root = Path(config.config_file_path or ".").resolve().parent
@@ -181,6 +181,19 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                         display_path(override, root),
                         ", ".join(sorted(builtin)),
                     )
+        if (
+            self.command != "serve"
+            and self.options.portfolio is None
+            and self.project.manifests.is_dir()
+        ):
+            inputs = self._site_inputs(config)
+            self.forked = ForkedSite.start(
+                self.project,
+                inputs,
+                lambda: self._make_site_options(inputs),
+                require_evidence=self.options.require_evidence,
+                docs=Path(config.docs_dir),
+            )
         return config
 
     def _fail(self, exc: HandoverError) -> None:
@@ -195,8 +208,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if self.project is None:  # enabled: false
             return files
         self.failed = []
-        self._stop_worker()
-        self.loaded = self.linker = self.glossary = self.site = None
+        self.plan = self.local = self.glossary = self.site = None
         self.footers = {}
         self.portfolio = None
         self.sections, self.linkers, self.glossaries, self.model_docs = [], {}, {}, set()
@@ -204,6 +216,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if self.options.portfolio is not None:
             return self._portfolio_files(files, config)
         folder = self.options.site_folder
+        texts: dict[str, str] = {}
         try:
             if not self.project.manifests.exists():
                 raise HandoverError(
@@ -211,28 +224,26 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                     "(set the 'manifests' option of the handover plugin)",
                     self.project.config_file or self.project.root,
                 )
-            self.loaded = manifest.load_project(self.project)
-            options = self._site_options(config)
-            if self.options.require_evidence:
-                evidence_gate(self.loaded, evidence_path(self.loaded, options))
-            self.glossary = GlossaryLinker.from_terms(self.loaded.handover.glossary)
-            self.site = self._build_site(self.loaded, options, self.glossary)
+            self.plan = self._load_plan(config)
+            self.glossary = self.plan.glossary
+            self.site = self.plan.site
+            if self.local is not None:
+                texts = self.local.site.pages
         except HandoverError as exc:
             self._stop_worker()
             self._fail(exc)
-            self.loaded = self.glossary = None
+            self.plan = self.local = self.glossary = None
             self.site = _error_site(exc.findings, folder, self.options.section)
-        generated = {**self.site.pages}
-        _refuse_clashes(files, generated, "the generated page", "folder")
-        for path, text in generated.items():
-            if self.worker is not None:
+            texts = self.site.pages
+        _refuse_clashes(files, self.site.pages, "the generated page", "folder")
+        for path in self.site.pages:
+            if self.forked is not None:
                 files.append(_PendingFile.make(config, path, self._page_text))
             else:
-                files.append(File.generated(config, path, content=text))
+                files.append(File.generated(config, path, content=texts[path]))
         for path, data in self.site.assets.items():
             files.append(File.generated(config, path, content=data))
-        if self.loaded is not None:
-            self.linker = Linker(self.loaded, folder, blocks=self.site.blocks)
+        if self.plan is not None:
             sources = dict(self.site.sources)
             for file in files.documentation_pages():
                 if file.generated_by is None and file.abs_src_path:
@@ -241,26 +252,41 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         config.nav = self._nav(config.nav, files, folder)
         return files
 
-    def _build_site(
-        self, loaded: manifest.LoadedHandover, options: SiteOptions, glossary: GlossaryLinker
-    ) -> RenderedSite:
-        """``mkdocs build``: the pages' paths, titles, nav and sources here, their text in a
-        worker process while MkDocs converts the narratives (read after them: the generated
-        files come last); then it links glossary terms in the pages' HTML sent to it.
-        ``mkdocs serve`` (threads: no fork) renders here."""
-        self.deferred = {}
-        if self.command != "serve":
-            # The loaded manifests live until the build ends: the collector need not walk
-            # them again (0.8-1.4 s of a 100x build), and the worker shares their pages.
-            gc.freeze()
-            self.worker = worker.start(
-                lambda emit: build_site(loaded, options, on_page=emit).assets,
-                lambda request: glossary.link_html(*request),
+    def _load_plan(self, config: MkDocsConfig) -> SitePlan:
+        """The site plan: from the worker started in on_config (unless a plugin changed
+        what the site's options come from since), else loaded and rendered here.
+        Raises HandoverError."""
+        inputs = self.inputs = self._site_inputs(config)
+        if self.forked is not None and self.forked.inputs == inputs:
+            try:
+                return self.forked.plan()
+            except worker.WorkerFailed as exc:
+                raise PluginError(f"handover: {exc}") from None
+        self._stop_worker()
+        from handover_docs.pages.prepared import PreparedSite
+
+        self.local = PreparedSite.load(
+            self.project,  # type: ignore[arg-type]
+            self._make_site_options(inputs),
+            require_evidence=self.options.require_evidence,
+            plan_only=False,
+        )
+        return self.local.plan()
+
+    def _local_site(self) -> PreparedSite:
+        """The handover loaded here, for a narrative the worker did not resolve (another
+        plugin changed its Markdown, or added the page): loaded once, on first need."""
+        if self.local is None:
+            from handover_docs.pages.prepared import PreparedSite
+
+            assert self.project is not None
+            self.local = PreparedSite.load(
+                self.project,
+                self._make_site_options(self.inputs),
+                require_evidence=False,
+                plan_only=True,
             )
-        if self.worker is None:
-            return build_site(loaded, options)
-        self.worker.on_reply = self._linked
-        return build_site(loaded, options, plan_only=True)
+        return self.local
 
     def _linked(self, key: str, linked: str) -> bool:
         """On the worker's reader thread: a page's glossary-linked HTML replaces its HTML
@@ -276,34 +302,33 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
 
     def _page_text(self, path: str) -> str:
         """A generated page's Markdown, from the worker (waiting for it the first time)."""
-        assert self.worker is not None
+        assert self.forked is not None
         try:
-            return self.worker.page(path)
+            return self.forked.page(path)
         except HandoverError as exc:
             raise PluginError(_report(exc.findings)) from None
         except worker.WorkerFailed as exc:
             raise PluginError(f"handover: {exc}") from None
 
     def _stop_worker(self) -> None:
-        gc.unfreeze()  # the build is over: what it kept may be collected again
-        if self.worker is not None:
-            self.worker.cancel()
-            self.worker = None
+        if self.forked is not None:
+            self.forked.cancel()
+            self.forked = None
 
     @event_priority(100)  # before any other plugin's on_env looks at a page's HTML
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Every page is read: the worker ends; its warnings are logged here (so
         ``--strict`` counts them), its error, if any, fails the build, and the glossary
         links it computed replace the pages' HTML."""
-        if self.worker is None:
+        if self.forked is None:
             return env
         try:
-            self.worker.finish()
+            self.forked.worker.finish()
         except HandoverError as exc:
             raise PluginError(_report(exc.findings)) from None
         except worker.WorkerFailed as exc:
             raise PluginError(f"handover: {exc}") from None
-        replies, self.worker = self.worker.replies, None
+        replies, self.forked = self.forked.worker.replies, None
         deferred, self.deferred = self.deferred, {}
         assert self.glossary is not None or not deferred
         for key, (page, html, href, mode) in deferred.items():
@@ -321,6 +346,9 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         """Portfolio mode: every model's docs and generated pages, and the index page."""
         assert self.project is not None and self.options.portfolio is not None
         from handover_docs import portfolio as portfolio_mod
+        from handover_docs.pages.evidence import evidence_gate
+        from handover_docs.pages.render import Linker, site_assets
+        from handover_docs.pages.site import build_site, evidence_path
 
         folder = self.options.site_folder
         site_folder = self.options.models_folder.strip("/")
@@ -332,7 +360,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         models_nav: list[Any] = []
         try:
             pf = portfolio_mod.load_portfolio(self.project.root, self.options.portfolio)
-            base = self._site_options(config)
+            base = self._make_site_options(self._site_inputs(config))
             findings: list[Finding] = []
             built: list[tuple[portfolio_mod.ModelSection, RenderedSite]] = []
             for s in pf.sections(site_folder):
@@ -411,18 +439,34 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                 return original
         return src
 
-    def _site_options(self, config: MkDocsConfig) -> SiteOptions:
+    @staticmethod
+    def _site_inputs(config: MkDocsConfig) -> tuple[Any, ...]:
+        """What the generated site's options take from MkDocs' config (compared between
+        on_config, where the worker starts, and on_files)."""
+        return (
+            bool(config.use_directory_urls),
+            config.site_url,
+            config.repo_url,
+            config.edit_uri,
+            str(config.edit_uri_template or "") or None,
+        )
+
+    def _make_site_options(self, inputs: tuple[Any, ...]) -> SiteOptions:
+        """The site options (``pages/site.py``, imported here: it loads the schema)."""
+        from handover_docs.pages.site import site_options
+
         assert self.project is not None
+        directory_urls, site_url, repo_url, edit_uri, edit_uri_template = inputs
         return site_options(
             self.options,
             self.project.root,
-            directory_urls=bool(config.use_directory_urls),
-            site_url=config.site_url,
+            directory_urls=directory_urls,
+            site_url=site_url,
             inline_diagrams=True,
             settings={
-                "repo_url": config.repo_url,
-                "edit_uri": config.edit_uri,
-                "edit_uri_template": str(config.edit_uri_template or "") or None,
+                "repo_url": repo_url,
+                "edit_uri": edit_uri,
+                "edit_uri_template": edit_uri_template,
             },
             docs=self.project.docs,
         )
@@ -463,24 +507,35 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         narrative = page.file.generated_by is None or page.file.src_uri in self.model_docs
         if not narrative or not self.options.references:
             return with_footer(markdown, footer)
-        linker = self.linker
-        if self.portfolio is not None:
-            section = self._section_for(page.file.src_uri)
-            linker = self.linkers.get(section.model_id) if section is not None else None
-            if linker is None:
-                return with_footer(markdown, footer)
-        if linker is None:
+        if self.portfolio is None and self.plan is None:
             return markdown
-        display = display_path(Path(page.file.abs_src_path or page.file.src_path))
         try:
-            resolved = refs.resolve(
-                markdown, page=page.file.src_uri, display=display, linker=linker
-            )
-            return with_footer(resolved, footer)
+            return with_footer(self._resolve(markdown, page), footer)
         except HandoverError as exc:
             self._fail(exc)
             listing = "\n".join(f"    - {escape.text(str(f))}" for f in exc.findings)
             return f'!!! failure "Broken references on this page"\n{listing}\n\n{markdown}'
+
+    def _resolve(self, markdown: str, page: Page) -> str:
+        """A narrative's ``[[...]]`` references resolved: by the worker when it resolved
+        this very Markdown, else here. Raises HandoverError."""
+        uri = page.file.src_uri
+        if "[[" not in markdown:
+            return markdown
+        if self.forked is not None:
+            resolved = self.forked.resolved(uri, markdown)
+            if resolved is not None:
+                return resolved
+        display = display_path(Path(page.file.abs_src_path or page.file.src_path))
+        if self.portfolio is not None:
+            from handover_docs.pages import refs
+
+            section = self._section_for(uri)
+            linker = self.linkers.get(section.model_id) if section is not None else None
+            if linker is None:
+                return markdown
+            return refs.resolve(markdown, page=uri, display=display, linker=linker)
+        return self._local_site().resolve(markdown, page=uri, display=display)
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         """A generated page's edit button opens the manifest file it is made from (MkDocs
@@ -512,9 +567,9 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         if self.command == "serve":
             return self.linked.link(glossary, html, href, mode)
         if (
-            self.worker is not None
+            self.forked is not None
             and self.portfolio is None
-            and self.worker.backlog < WORKER_BACKLOG
+            and self.forked.worker.backlog < WORKER_BACKLOG
             and self._links_last(config)
         ):
             # Linked by the worker (idle once its pages are rendered) while MkDocs goes
@@ -522,7 +577,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             # A worker that is behind (a cold build's diagrams) gets no more: the build
             # would wait for it at the end.
             self.deferred[page.file.src_uri] = (page, html, href, mode)
-            self.worker.submit(page.file.src_uri, (html, href, mode), len(html))
+            self.forked.worker.submit(page.file.src_uri, (html, href, mode), len(html))
             return html
         return glossary.link_html(html, href, mode)
 
@@ -540,13 +595,16 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         self._stop_worker()
         if self.command == "serve" or self.project is None or not signing_configured():
             return
+        from handover_docs.pages.evidence import evidence_sha256
+        from handover_docs.signing.site_hook import sign_built_site
+
         if self.portfolio is not None:
             manifest_digest, evidence_digest = _portfolio_digests(self.portfolio)
             release: str | None = None
-        elif self.loaded is not None:
-            manifest_digest = self.loaded.digest
+        elif self.plan is not None:
+            manifest_digest = self.plan.digest
             evidence_digest = evidence_sha256(self.options.evidence_file(self.project.root))
-            release = self.loaded.handover.model.version
+            release = self.plan.release
         else:
             return
         root = self.project.root
@@ -607,11 +665,8 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
                             watched.append(loaded.project.root / rel)
         if self.options.templates:
             watched.append(Path(self.options.templates))
-        if self.loaded is not None:
-            for e in self.loaded.handover.experiments:
-                for rel in (e.config, e.sample_run):
-                    if rel:
-                        watched.append(self.project.root / rel)
+        if self.plan is not None:
+            watched.extend(self.plan.watched)
         for path in watched:
             if path.exists():
                 server.watch(str(path))
@@ -691,6 +746,9 @@ def _docs_nav(prefix: str, pages: list[str]) -> list[Any]:
 def _portfolio_digests(pf: portfolio_mod.Portfolio) -> tuple[str, str | None]:
     """What a portfolio's signature names: one digest over every model's manifest digest,
     and one over every model's evidence digest (None when no model has evidence)."""
+    from handover_docs.pages.evidence import evidence_sha256
+    from handover_docs.pages.site import SiteOptions, evidence_path
+
     manifests = {m.handover.model.id: m.digest for m in pf.models}
     evidence = {
         m.handover.model.id: evidence_sha256(evidence_path(m, SiteOptions())) for m in pf.models
@@ -704,6 +762,8 @@ def _portfolio_digests(pf: portfolio_mod.Portfolio) -> tuple[str, str | None]:
 
 def _error_site(findings: list[Finding], folder: str, section: str) -> RenderedSite:
     """Shown by ``mkdocs serve`` while the manifests are broken."""
+    from handover_docs.pages.render import site_assets
+
     text = _error_markdown(findings)
     path = f"{folder}/index.md"
     assets = site_assets(folder)

@@ -39,8 +39,10 @@ from handover_docs.errors import Finding, HandoverError, Location, display_path
 from handover_docs.glossary import term_anchor
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages import escape
+from handover_docs.pages.builtin import ASSETS, BUILTIN_TEMPLATES
 from handover_docs.pages.catalog import ANCHOR_PAGES, PAGES, PageSpec, entries
 from handover_docs.pages.figures import Figures, site_root
+from handover_docs.pages.plan import RenderedSite
 from handover_docs.pages.reference import manifest_reference
 from handover_docs.signing.audit import VERIFY_JS_PATH, audit_page, verify_js
 from handover_docs.signing.statement import KEY_ID_PATTERN
@@ -48,8 +50,6 @@ from handover_docs.signing.statement import KEY_ID_PATTERN
 if TYPE_CHECKING:
     from handover_docs.evaluation.recompute import Evaluation
 
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-ASSETS = Path(__file__).parent / "assets"
 DEFAULT_FOLDER = "handover"
 MAX_SHOWN_FILE_BYTES = 64 * 1024
 """Config files and sample runs longer than this are cut on the page (with a note)."""
@@ -62,25 +62,6 @@ STATUSES: tuple[str, ...] = ("pass", "fail", "skipped", "stale", "not-run", "man
 
 PUBLIC_KEY_ID_ENV = "HANDOVER_PUBLIC_KEY_ID"
 """The signer's key id, shown on the "Verify this site" page as a reminder (never a proof)."""
-
-
-@dataclass
-class RenderedSite:
-    """The generated pages (path under the docs root -> Markdown) and the nav for them."""
-
-    pages: dict[str, str]
-    nav: list[dict[str, Any]]
-    titles: dict[str, str] = field(default_factory=dict)
-    assets: dict[str, bytes] = field(default_factory=dict)
-    sources: dict[str, list[Path]] = field(default_factory=dict)
-    """Page -> the files it is made from (manifest files, template override), for its history
-    footer; pages without a footer (the changes page) are not listed."""
-    blocks: dict[str, Callable[[str], str]] = field(default_factory=dict)
-    """Generated blocks a narrative places with ``[[!name]]`` on a line of its own (e.g.
-    ``[[!start-here]]``): name -> Markdown for the page at that path under the docs root."""
-    edit_urls: dict[str, str] = field(default_factory=dict)
-    """Page -> the address its "edit this page" button opens (its manifest file); pages not
-    listed get none (``pages/source_links.py``)."""
 
 
 def _finalize(value: Any) -> Any:
@@ -606,15 +587,6 @@ def site_assets(folder: str) -> dict[str, bytes]:
     assets[f"{folder}/assets/diagrams.css"] = DIAGRAMS_CSS.read_bytes()
     assets[VERIFY_JS_PATH] = verify_js().encode("utf-8")
     return assets
-
-
-STYLESHEETS = ("diagrams.css", "handover.css")
-"""Stylesheets under ``<folder>/assets/`` that a site must load (MkDocs: ``extra_css``), in
-this order: ``handover.css`` refines the diagram styles."""
-
-SCRIPTS = ("handover.js",)
-"""Scripts under ``<folder>/assets/`` that a site must load (MkDocs: ``extra_javascript``):
-tables that fit their column, digest copy buttons, keyboard-reachable scroll regions."""
 
 
 def _page_sources(

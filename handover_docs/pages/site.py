@@ -16,12 +16,8 @@ from handover_docs.manifest import LoadedHandover
 from handover_docs.options import PluginOptions
 from handover_docs.pages.evidence import DEFAULT_EVIDENCE, page_evidence
 from handover_docs.pages.figures import Figures
-from handover_docs.pages.render import (
-    DEFAULT_FOLDER,
-    RenderedSite,
-    render_pages,
-    template_cache_dir,
-)
+from handover_docs.pages.plan import RenderedSite
+from handover_docs.pages.render import DEFAULT_FOLDER, render_pages, template_cache_dir
 from handover_docs.pages.source_links import EntrySources, SourceLinks, source_links
 
 

@@ -1,18 +1,18 @@
-"""Render the generated pages in a second process while the site engine does its own work.
+"""Work in a second process while the site engine does its own: ``mkdocs build`` is
+single-threaded; the machines that build docs have two cores or more.
 
-``mkdocs build`` is single-threaded; the machines that build docs have two cores or more.
-After the manifests are loaded, :func:`start` forks: the child renders the pages (the
-templates, the audit page, the diagrams, with Graphviz on a cold build) and streams each
-page's text back through a pipe as soon as it is rendered, in nav order, while the parent
-(MkDocs) converts the narratives and then the generated pages already received. The child
-inherits the loaded manifests (no copy, no second load); only the rendered text crosses.
-A thread of the parent drains the pipe, so the child never waits for the parent.
+:func:`start` forks a child running a computation that streams keyed items back through a
+pipe as soon as each is ready (the MkDocs plugin's: the site plan, each narrative's
+resolved references, each generated page's text), then answers the parent's requests (the
+glossary links of a page's HTML) until the parent is done. The parent asks for an item by
+key (waiting for it) while a thread of the parent drains the pipe, so the child never waits
+for the parent. Only pickled plain data crosses.
 
 The child's log records are sent back at its end and logged by the parent (in
 :meth:`Worker.finish`, on the main thread), so ``--strict`` counts their warnings; a
 :class:`HandoverError` in the child is raised again in the parent with the same findings.
 Forking a process that runs threads is unsafe, so :func:`start` returns None then
-(``mkdocs serve`` runs a server thread): the caller renders in-process, as without a worker.
+(``mkdocs serve`` runs a server thread): the caller computes in-process.
 """
 
 from __future__ import annotations
@@ -24,18 +24,18 @@ import pickle
 import queue
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import IO, Any
 
 from handover_docs.errors import HandoverError
 
-Emit = Callable[[str, str], None]
-"""Called by the computation for each rendered page: (path, Markdown)."""
-Assets = dict[str, bytes]
-Compute = Callable[[Emit], Assets]
-"""The child's work: render the pages (each given to ``emit``), return the assets."""
+Emit = Callable[[Hashable, Any], None]
+"""Called by the computation for each item it has ready: (key, picklable value)."""
+Compute = Callable[[Emit], Any]
+"""The child's work: emit the items; its (picklable) result is what :meth:`Worker.finish`
+returns."""
 Serve = Callable[[Any], Any]
-"""After the pages: what the child computes for each request the parent submits (the
+"""After the computation: what the child computes for each request the parent submits (the
 glossary links of a page's HTML), while the parent goes on."""
 
 
@@ -45,11 +45,12 @@ class WorkerFailed(RuntimeError):
 
 
 class Worker:
-    """A forked child rendering pages; the parent asks for each page's text by path."""
+    """A forked child computing items; the parent asks for each by its key."""
 
     def __init__(self, pid: int, pipe: IO[bytes], requests: IO[bytes]) -> None:
         self.pid = pid
-        self.pages: dict[str, str] = {}
+        self.items: dict[Hashable, Any] = {}
+        """Items received and not taken yet."""
         self.replies: dict[str, Any] = {}
         """Replies :attr:`on_reply` did not take."""
         self.backlog = 0
@@ -60,12 +61,11 @@ class Worker:
         self._requests = requests
         self._outbox: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
-        self.assets: Assets = {}
         self._end: tuple[str, Any, list[logging.LogRecord]] | None = None
         self._finished = False
         self._ready = threading.Condition()
         self._reader = threading.Thread(
-            target=self._read, args=(pipe,), name="handover-pages", daemon=True
+            target=self._read, args=(pipe,), name="handover-worker", daemon=True
         )
         self._reader.start()
 
@@ -75,9 +75,9 @@ class Worker:
             try:
                 while end is None:
                     message = pickle.load(pipe)
-                    if message[0] == "page":
+                    if message[0] == "item":
                         with self._ready:
-                            self.pages[message[1]] = message[2]
+                            self.items[message[1]] = message[2]
                             self._ready.notify_all()
                     elif message[0] == "reply":
                         with self._ready:
@@ -94,20 +94,20 @@ class Worker:
         except ChildProcessError:
             status = -1
         if end is None:
-            end = ("crash", f"the page-rendering process ended with status {status}", [])
+            end = ("crash", f"the worker process ended with status {status}", [])
         with self._ready:
             self._end = end
             self._ready.notify_all()
 
-    def page(self, path: str) -> str:
-        """A page's text, waiting for the child to render it. Raises what the child raised
-        (a page never sent: the child failed before it)."""
+    def take(self, key: Hashable) -> Any:
+        """The item ``key`` (forgotten here once taken), waiting for the child to send it.
+        Raises what the child raised (an item never sent: the child failed before it)."""
         with self._ready:
-            self._ready.wait_for(lambda: path in self.pages or self._end is not None)
-            if path in self.pages:
-                return self.pages[path]
+            self._ready.wait_for(lambda: key in self.items or self._end is not None)
+            if key in self.items:
+                return self.items.pop(key)
         self.finish()
-        raise WorkerFailed(f"the page-rendering process sent no page {path}")
+        raise WorkerFailed(f"the worker process sent no item {key!r}")
 
     def submit(self, key: str, payload: Any, size: int = 0) -> None:
         """Ask the child for ``serve(payload)``, answered in ``replies[key]`` by the time
@@ -133,7 +133,7 @@ class Worker:
         with contextlib.suppress(OSError):
             pipe.close()
 
-    def finish(self) -> Assets:
+    def finish(self) -> Any:
         """No more requests; wait for the child's end; log its records; raise its error."""
         if self._writer is not None:
             self._outbox.put(None)
@@ -149,12 +149,12 @@ class Worker:
         if kind == "error":
             raise HandoverError(value)
         if kind == "crash":
-            raise WorkerFailed(f"the page-rendering process failed:\n{value}")
-        assets: Assets = value
-        return assets
+            raise WorkerFailed(f"the worker process failed:\n{value}")
+        return value
 
     def cancel(self) -> None:
-        """The build ends without the pages (it failed before): stop the child."""
+        """The build ends without the child's work (it failed, or no longer needs it): stop
+    the child."""
         if self._end is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, 9)
@@ -179,7 +179,7 @@ class _Collect(logging.Handler):
 
 
 def _serve(serve: Serve, fd: int, pipe: IO[bytes]) -> None:
-    """In the child, after the pages: answer the parent's requests until it closes them."""
+    """In the child, after the computation: answer the parent's requests until it closes them."""
     with os.fdopen(fd, "rb") as requests:
         while True:
             try:
@@ -191,7 +191,7 @@ def _serve(serve: Serve, fd: int, pipe: IO[bytes]) -> None:
 
 
 def _child(compute: Compute, serve: Serve, fd: int, requests: int) -> None:
-    """Run in the forked child: compute, streaming pages, answer requests, then send how
+    """Run in the forked child: compute, streaming items, answer requests, then send how
     it ended."""
     collect = _Collect()
     original = logging.Logger.callHandlers
@@ -202,8 +202,8 @@ def _child(compute: Compute, serve: Serve, fd: int, requests: int) -> None:
     logging.Logger.callHandlers = call_handlers  # type: ignore[method-assign]
     with os.fdopen(fd, "wb") as pipe:
 
-        def emit(path: str, text: str) -> None:
-            pickle.dump(("page", path, text), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        def emit(key: Hashable, value: Any) -> None:
+            pickle.dump(("item", key, value), pipe, protocol=pickle.HIGHEST_PROTOCOL)
             pipe.flush()
 
         end: tuple[str, Any]

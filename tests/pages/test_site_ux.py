@@ -18,7 +18,8 @@ from handover_docs.checks.evidence import (
     status_for,
 )
 from handover_docs.pages import refs, render_pages
-from handover_docs.pages.render import Linker, RenderedSite, _seed_list
+from handover_docs.pages.plan import RenderedSite
+from handover_docs.pages.render import Linker, _seed_list
 from handover_docs.review.history import PageHistory
 from handover_docs.review.markdown import render_page_history
 

@@ -1,5 +1,5 @@
-"""The page worker (``pages/worker.py``): a real forked child streams pages, answers
-requests, and hands back its log records, its findings or its traceback."""
+"""The worker (``pages/worker.py``): a real forked child streams keyed items, answers
+requests, and hands back its result, its log records, its findings or its traceback."""
 
 from __future__ import annotations
 
@@ -65,16 +65,19 @@ def _fork(compute: worker.Compute, serve: worker.Serve) -> worker.Worker:
 
 
 @clean_process
-def test_pages_replies_assets_and_log_records(caplog: pytest.LogCaptureFixture) -> None:
-    def compute(emit: worker.Emit) -> worker.Assets:
+def test_items_replies_result_and_log_records(caplog: pytest.LogCaptureFixture) -> None:
+    def compute(emit: worker.Emit) -> Any:
         logging.getLogger("mkdocs.plugins.handover").warning("drawn in %s", "the child")
-        emit("handover/a.md", "# A")
-        emit("handover/b.md", "# B " + str(os.getpid()))
+        emit("plan", {"pages": ["handover/a.md", "handover/b.md"]})
+        emit(("page", "handover/a.md"), "# A")
+        emit(("page", "handover/b.md"), "# B " + str(os.getpid()))
         return {"handover/assets/x.css": b"body{}"}
 
     w = _fork(compute, lambda text: text.upper())
-    assert w.page("handover/a.md") == "# A"
-    assert w.page("handover/b.md") != f"# B {os.getpid()}"  # rendered in another process
+    assert w.take("plan") == {"pages": ["handover/a.md", "handover/b.md"]}
+    assert w.take(("page", "handover/b.md")) != f"# B {os.getpid()}"  # in another process
+    assert w.take(("page", "handover/a.md")) == "# A"  # in any order
+    assert ("page", "handover/a.md") not in w.items  # taken: not held twice
     w.submit("p1", "linked in the child")
     with caplog.at_level(logging.WARNING):
         assert w.finish() == {"handover/assets/x.css": b"body{}"}
@@ -86,21 +89,21 @@ def test_pages_replies_assets_and_log_records(caplog: pytest.LogCaptureFixture) 
 def test_findings_in_the_child_are_raised_in_the_parent() -> None:
     finding = Finding(Location("templates/people.md.j2", 4, 7), "template error: unknown filter")
 
-    def compute(emit: worker.Emit) -> worker.Assets:
-        emit("handover/index.md", "# Overview")
+    def compute(emit: worker.Emit) -> Any:
+        emit(("page", "handover/index.md"), "# Overview")
         raise HandoverError(finding)
 
     w = _fork(compute, str)
-    assert w.page("handover/index.md") == "# Overview"
+    assert w.take(("page", "handover/index.md")) == "# Overview"
     with pytest.raises(HandoverError) as raised:
-        w.page("handover/people.md")
+        w.take(("page", "handover/people.md"))
     assert [str(f) for f in raised.value.findings] == [str(finding)]
     assert str(raised.value.findings[0]).startswith("templates/people.md.j2:4:7")
 
 
 @clean_process
 def test_a_crash_in_the_child_is_reported_with_its_traceback() -> None:
-    def compute(emit: worker.Emit) -> worker.Assets:
+    def compute(emit: worker.Emit) -> Any:
         return {"x": {}["missing"]}
 
     w = _fork(compute, str)
