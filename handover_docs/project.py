@@ -42,8 +42,10 @@ class Project:
         )
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, which may hold tags such as !ENV or !!python/name."""
+class _LenientLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Reads mkdocs.yml, which may hold tags such as !ENV or !!python/name; libyaml's
+    parser when PyYAML has it (a large site's nav is thousands of lines, read on every
+    build)."""
 
 
 def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:

@@ -208,6 +208,7 @@ class Strict(BaseModel):
         use_attribute_docstrings=True,
         str_strip_whitespace=False,
         allow_inf_nan=False,
+        defer_build=True,
     )
 
 

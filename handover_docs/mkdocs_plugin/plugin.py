@@ -26,6 +26,7 @@ they are logged and shown on an error page, and the server keeps running.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import logging
@@ -227,6 +228,11 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             self.plan = self._load_plan(config)
             self.glossary = self.plan.glossary
             self.site = self.plan.site
+            if self.command != "serve":
+                # The plan (a large site's glossary index: 100k objects) and what MkDocs
+                # loaded so far live until the build ends: moved out of the collector's
+                # reach, which would walk them again and again while MkDocs converts.
+                gc.freeze()
             if self.local is not None:
                 texts = self.local.site.pages
         except HandoverError as exc:
@@ -311,6 +317,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
             raise PluginError(f"handover: {exc}") from None
 
     def _stop_worker(self) -> None:
+        gc.unfreeze()  # the build is over: what it kept may be collected again
         if self.forked is not None:
             self.forked.cancel()
             self.forked = None
