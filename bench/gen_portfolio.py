@@ -461,12 +461,23 @@ def generate(
 
 
 def make_plain(root: Path) -> Path:
-    """Beside ``root/mkdocs.yml``: ``root/md/`` (``handover render``) and ``root/plain.yml``,
-    the same theme, extensions and nav without the handover plugin. Returns plain.yml."""
+    """Beside ``root/mkdocs.yml``: ``root/md/`` (``handover render --inline-diagrams``: the
+    plugin's pages, diagrams inline as the plugin shows them) and ``root/plain.yml``, the
+    same theme, extensions and nav without the handover plugin. Returns plain.yml."""
     config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     shutil.rmtree(root / "md", ignore_errors=True)
     subprocess.run(
-        [sys.executable, "-m", "handover_docs", "render", str(root), "--out", str(root / "md")],
+        # inline diagrams, as the plugin's pages have them: the same Markdown for MkDocs
+        [
+            sys.executable,
+            "-m",
+            "handover_docs",
+            "render",
+            str(root),
+            "--out",
+            str(root / "md"),
+            "--inline-diagrams",
+        ],
         check=True,
         env=ENV,
         capture_output=True,

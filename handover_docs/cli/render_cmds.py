@@ -32,6 +32,12 @@ def register(sub: Any) -> None:
         help="link glossary terms as Markdown links with a title (default: the plugin's "
         "'glossary' option in mkdocs.yml, else 'first')",
     )
+    p.add_argument(
+        "--inline-diagrams",
+        action="store_true",
+        help="diagrams as inline SVG with clickable nodes, as the MkDocs plugin shows them "
+        "(for MkDocs without the plugin; default: SVG files beside the pages)",
+    )
     add_json_flag(p)
     p.set_defaults(run=run_render)
 
@@ -39,7 +45,11 @@ def register(sub: Any) -> None:
 def run_render(args: argparse.Namespace) -> int:
     out = Path(args.out)
     rendered = render_project(
-        find_project(args.path), out, with_docs=args.with_docs, glossary=args.glossary
+        find_project(args.path),
+        out,
+        with_docs=args.with_docs,
+        glossary=args.glossary,
+        inline_diagrams=args.inline_diagrams,
     )
     if args.json:
         print_json(

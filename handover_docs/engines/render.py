@@ -78,6 +78,7 @@ def render_project(
     glossary: Mode | None = None,
     links_from_source: bool = False,
     edit_meta: bool = False,
+    inline_diagrams: bool = False,
 ) -> Rendered:
     """Write the generated pages (and, ``with_docs``, the docs folder with references
     resolved) under ``out``. Raises HandoverError for bad input.
@@ -85,6 +86,9 @@ def render_project(
     ``links_from_source``: relative URLs in the pages' HTML are written relative to the
     Markdown file (``handover/verify.md``), not to its published folder (``handover/verify/``),
     for engines such as Zensical that rewrite every relative URL from the source file.
+
+    ``inline_diagrams``: diagrams as inline SVG with clickable nodes, as the MkDocs plugin
+    shows them (for a MkDocs site without the plugin); else SVG files beside the pages.
 
     ``edit_meta``: each generated page names its edit button's address in front matter
     (``handover_edit_url``: its manifest file, empty for none), and so does a narrative
@@ -108,7 +112,7 @@ def render_project(
             project.root,
             directory_urls=bool(settings.get("use_directory_urls", True)) and not links_from_source,
             site_url=str(settings["site_url"]) if settings.get("site_url") else None,
-            inline_diagrams=False,
+            inline_diagrams=inline_diagrams,
             settings=settings,
             docs=project.docs,
         ),

@@ -92,3 +92,19 @@ def test_rendered_markdown_links_terms_and_builds_safely_without_the_plugin(
             assert not (el.tag == "script" and "alert" in el.text), page
             assert not any(name.startswith("on") for name in el.attrs), page
             assert not el.attrs.get("href", "").lower().startswith("javascript:"), page
+
+
+def test_inline_diagrams_render_as_the_plugin_shows_them(tmp_path: Path) -> None:
+    """``--inline-diagrams``: the lineage drawing is in the page (nodes that link), as the
+    plugin shows it; by default it is an SVG file beside the pages."""
+    root = copy_fixture(tmp_path)
+    files, inline = tmp_path / "files", tmp_path / "inline"
+    assert _handover("render", "--out", str(files), cwd=root).returncode == 0
+    done = _handover("render", "--out", str(inline), "--inline-diagrams", cwd=root)
+    assert done.returncode == 0, done.stderr
+    by_file = (files / "handover" / "lineage.md").read_text()
+    in_page = (inline / "handover" / "lineage.md").read_text()
+    assert "<svg" not in by_file and ".svg" in by_file
+    assert list((files / "handover").rglob("*.svg"))
+    assert "<svg" in in_page and "<a " in in_page.split("<svg", 1)[1]
+    assert not list((inline / "handover").rglob("*.svg"))
