@@ -154,7 +154,7 @@ class Worker:
 
     def cancel(self) -> None:
         """The build ends without the child's work (it failed, or no longer needs it): stop
-    the child."""
+        the child."""
         if self._end is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, 9)
