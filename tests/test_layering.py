@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -69,49 +70,50 @@ def test_the_wheel_ships_py_typed_and_the_merged_schema(tmp_path: Path) -> None:
     assert "handover_docs/handover_model.schema.json" in names
 
 
-def test_validation_never_loads_the_diagram_package() -> None:
-    """The manifest layer sits below the diagrams: loading a handover imports no drawing code."""
-    probe = (
-        "import sys; from handover_docs import manifest; "
-        "manifest.load('tests/fixtures/site'); "
-        "print(sorted(m for m in sys.modules if m.startswith(('handover_docs.diagrams', "
-        "'handover_docs.pages', 'handover_docs.mkdocs_plugin', 'mkdocs'))))"
-    )
+def _modules_after(code: str, names: tuple[str, ...]) -> list[str]:
+    """The modules among ``names`` or inside them that a fresh Python process has imported
+    after running ``code``."""
+    probe = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert done.stdout.strip() == "[]", done.stdout
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return [m for m in loaded if m in names or m.startswith(tuple(n + "." for n in names))]
+
+
+def test_validation_never_loads_the_diagram_package() -> None:
+    """The manifest layer sits below the diagrams: loading a handover imports no drawing code."""
+    code = "from handover_docs import manifest\nmanifest.load('tests/fixtures/site')"
+    above = ("handover_docs.diagrams", "handover_docs.pages", "handover_docs.mkdocs_plugin")
+    assert _modules_after(code, (*above, "mkdocs")) == []
 
 
 def test_the_mkdocs_plugin_loads_no_diff_or_signature_checking_code() -> None:
     """MkDocs' process imports only what a build uses: the page footers need git history,
-    not the release diff or the signature checks (they cost it ~0.07 s on every build)."""
-    probe = (
-        "import sys; import handover_docs.mkdocs_plugin.plugin; "
-        "print(sorted(m for m in sys.modules if m in ('handover_docs.review.diff', "
-        "'handover_docs.review.signed', 'handover_docs.review.markdown', "
-        "'handover_docs.signing.verify', 'handover_docs.signing.keys', "
-        "'handover_docs.signing.remote')))"
+    not the release diff or the signature checks (they cost it ~0.07 s on every build); and
+    the worker loads the manifests, so not the schema either (issue #18)."""
+    code = "import handover_docs.mkdocs_plugin.plugin"
+    heavy = (
+        *("handover_docs.review.diff", "handover_docs.review.signed"),
+        *("handover_docs.review.markdown", "handover_docs.signing.verify"),
+        *("handover_docs.signing.keys", "handover_docs.signing.remote"),
+        *("handover_docs.schema", "handover_docs.manifest", "pydantic"),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]", done.stdout
+    assert _modules_after(code, heavy) == []
 
 
 def test_writing_the_release_manifest_loads_no_diff_or_signature_checking_code() -> None:
     """Every build writes handover-manifest.json (with its narratives' digests); that needs
     the manifest, not the release diff or the signature checks (~0.06 s per build)."""
-    probe = (
-        "import sys; from handover_docs import manifest; "
-        "from handover_docs.review.release_manifest import manifest_bytes; "
-        "data = manifest_bytes(manifest.load('tests/fixtures/site')); "
-        'assert b\'"narratives":{"\' in data, data[:200]; '
-        "print(sorted(m for m in sys.modules if m in ('handover_docs.review.diff', "
-        "'handover_docs.review.signed', 'handover_docs.signing.verify', "
-        "'handover_docs.signing.keys', 'handover_docs.signing.remote')))"
+    code = (
+        "from handover_docs import manifest\n"
+        "from handover_docs.review.release_manifest import manifest_bytes\n"
+        "data = manifest_bytes(manifest.load('tests/fixtures/site'))\n"
+        'assert b\'"narratives":{"\' in data, data[:200]'
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    heavy = (
+        *("handover_docs.review.diff", "handover_docs.review.signed"),
+        *("handover_docs.signing.verify", "handover_docs.signing.keys"),
+        "handover_docs.signing.remote",
     )
-    assert done.stdout.strip() == "[]", done.stdout
+    assert _modules_after(code, heavy) == []
