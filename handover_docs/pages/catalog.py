@@ -26,17 +26,26 @@ class PageSpec:
     """A collection (``datasets``...) to make one page per entry of; ``path`` holds ``{id}``."""
     footer: bool = True
     """End the page with its last change from git; not on a page that is history itself."""
+    figures: tuple[str, ...] = ()
+    """Diagrams its template shows (a key, or a family such as ``pathway-``), drawn ahead
+    in parallel (``Figures.prefetch``); a diagram not listed is drawn when asked."""
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("index.md", "overview.md.j2", "Overview", ""),
+    PageSpec("index.md", "overview.md.j2", "Overview", "", figures=("architecture",)),
     PageSpec("model-card.md", "model-card.md.j2", "Model card", "Model"),
     PageSpec("artifacts.md", "artifacts.md.j2", "Artifact inventory", "Model"),
     PageSpec("datasets/{id}.md", "datasheet.md.j2", "Datasets", "Model/Datasets", each="datasets"),
     PageSpec("experiments.md", "experiments.md.j2", "Experiments & reproducibility", "Model"),
     PageSpec("environments.md", "environments.md.j2", "Environments & dependencies", "Model"),
-    PageSpec("architecture.md", "architecture.md.j2", "Architecture & data pathways", "Model"),
-    PageSpec("lineage.md", "lineage.md.j2", "Lineage", "Model"),
+    PageSpec(
+        "architecture.md",
+        "architecture.md.j2",
+        "Architecture & data pathways",
+        "Model",
+        figures=("architecture", "pathway-"),
+    ),
+    PageSpec("lineage.md", "lineage.md.j2", "Lineage", "Model", figures=("lineage",)),
     PageSpec("oncall.md", "oncall.md.j2", "On call", "Operations"),
     PageSpec("deployment.md", "deployment.md.j2", "Deployment guidance", "Operations"),
     PageSpec("status.md", "status.md.j2", "Status", "Operations"),

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from markupsafe import Markup
@@ -27,7 +28,7 @@ from markupsafe import Markup
 from handover_docs.diagrams import default_cache_dir, figure_html
 from handover_docs.diagrams.cache import DiagramCache
 from handover_docs.diagrams.graph import Graph
-from handover_docs.diagrams.render import Diagram, find_dot, graphs, render_graph
+from handover_docs.diagrams.render import DOT_THREADS, Diagram, find_dot, graphs, render_graph
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages import escape
 
@@ -91,6 +92,8 @@ class Figures:
         self.drawn: dict[tuple[str, str], Diagram] = {}
         self._dot: Path | None = None
         self._store = DiagramCache(self.cache_dir)
+        self._pending: dict[tuple[str, str], Future[Diagram]] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     def has(self, key: str) -> bool:
         return key in self.graphs
@@ -98,13 +101,61 @@ class Figures:
     def keys(self) -> list[str]:
         return list(self.graphs)
 
+    def prefetch(self, requests: Iterable[tuple[str, str]], target_of: TargetOf) -> None:
+        """Start drawing, in background threads, the diagrams these (key or family such as
+        ``pathway-``, page path) pairs name, so Graphviz runs while the pages render; a
+        drawing's error is raised by :meth:`draw` for the page that asks for it. Call
+        :meth:`close` when the pages are done."""
+        wanted: list[tuple[str, str]] = []
+        for name, page in requests:
+            for key in self.graphs:
+                if key == name or (name.endswith("-") and key.startswith(name)):
+                    wanted.append((key, self._from_url(key, page)))
+        wanted = [w for w in dict.fromkeys(wanted) if w not in self.drawn]
+        if not wanted:
+            return
+        if self._dot is None:
+            self._dot = find_dot()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=DOT_THREADS)
+        for key, from_url in wanted:
+            if (key, from_url) not in self._pending:
+                self._pending[(key, from_url)] = self._pool.submit(
+                    self._render, key, from_url, target_of
+                )
+
+    def close(self) -> None:
+        """Wait for the drawings still running (no Graphviz process outlives the pages)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
+
     def draw(self, key: str, from_url: str, target_of: TargetOf) -> Diagram:
         """The diagram ``key`` with node links relative to ``from_url``."""
         found = self.drawn.get((key, from_url))
         if found is not None:
             return found
-        if self._dot is None:
-            self._dot = find_dot()
+        pending = self._pending.pop((key, from_url), None)
+        if pending is not None:
+            diagram = pending.result()
+        else:
+            if self._dot is None:
+                self._dot = find_dot()
+            diagram = self._render(key, from_url, target_of)
+        self.drawn[(key, from_url)] = diagram
+        return diagram
+
+    def _from_url(self, key: str, page: str) -> str:
+        """Where the diagram's links start from on ``page``: the served page (inline), or
+        the SVG file beside it (files mode)."""
+        if self.inline:
+            return page_url(page, self.directory_urls)
+        folder = posixpath.dirname(page)
+        return posixpath.join(folder, f"{key}.svg") if folder else f"{key}.svg"
+
+    def _render(self, key: str, from_url: str, target_of: TargetOf) -> Diagram:
+        assert self._dot is not None
 
         def link_for(ident: str) -> str | None:
             target = target_of(ident)
@@ -114,7 +165,7 @@ class Figures:
             url = page_url(page, self.directory_urls) + (f"#{anchor}" if anchor else "")
             return relative_url(url, from_url) or "#"
 
-        diagram = render_graph(
+        return render_graph(
             self.graphs[key],
             link_for=link_for,
             store=self._store,
@@ -122,15 +173,13 @@ class Figures:
             dot=self._dot,
             where=self.loaded.locate(("architecture",)),
         )
-        self.drawn[(key, from_url)] = diagram
-        return diagram
 
     def html(self, key: str, page: str, target_of: TargetOf, *, compact: bool = False) -> Markup:
         """Markup for the diagram ``key`` on the page ``page`` (a path under the docs root)."""
         if key not in self.graphs:
             return Markup("")
         if self.inline:
-            diagram = self.draw(key, page_url(page, self.directory_urls), target_of)
+            diagram = self.draw(key, self._from_url(key, page), target_of)
             extra = " handover-diagram--compact" if compact else ""
             figure = figure_html(diagram).replace(
                 'class="handover-diagram"', f'class="handover-diagram{extra}"', 1
@@ -138,7 +187,7 @@ class Figures:
             # A raw HTML block: blank lines around it, none inside (Markdown would end it).
             return Markup("\n" + re.sub(r"\n\s*\n", "\n", figure) + "\n")
         folder = posixpath.dirname(page)
-        svg_path = posixpath.join(folder, f"{key}.svg") if folder else f"{key}.svg"
+        svg_path = self._from_url(key, page)
         diagram = self.draw(key, svg_path, target_of)
         self.files[svg_path] = diagram.svg
         rel = posixpath.relpath(svg_path, folder or ".")

@@ -14,10 +14,11 @@ from typing import Any
 
 from handover_docs.manifest import LoadedHandover
 from handover_docs.options import PluginOptions
+from handover_docs.pages.catalog import PAGES
 from handover_docs.pages.evidence import DEFAULT_EVIDENCE, page_evidence
 from handover_docs.pages.figures import Figures
 from handover_docs.pages.plan import RenderedSite
-from handover_docs.pages.render import DEFAULT_FOLDER, render_pages, template_cache_dir
+from handover_docs.pages.render import DEFAULT_FOLDER, Linker, render_pages, template_cache_dir
 from handover_docs.pages.source_links import EntrySources, SourceLinks, source_links
 
 
@@ -104,27 +105,34 @@ def build_site(
         inline=options.inline_diagrams,
     )
     sources = EntrySources(loaded, options.source_links) if options.source_links else None
-    site = render_pages(
-        loaded,
-        evidence=page_evidence(loaded, evidence_file),
-        templates_dir=options.templates_dir,
-        folder=options.folder.strip("/"),
-        section_title=options.section,
-        diagrams=figures,
-        directory_urls=options.directory_urls,
-        evidence_file=evidence_file,
-        site_url=options.site_url,
-        docs_prefix=options.docs_prefix,
-        template_cache=options.template_cache,
-        plan_only=plan_only,
-        on_page=on_page,
-        extra={"source_link": sources} if sources is not None else None,
-    )
+    folder = options.folder.strip("/")
+    if not plan_only:
+        requests = [(name, f"{folder}/{spec.path}") for spec in PAGES for name in spec.figures]
+        figures.prefetch(requests, Linker(loaded, folder, options.docs_prefix).target)
+    try:
+        site = render_pages(
+            loaded,
+            evidence=page_evidence(loaded, evidence_file),
+            templates_dir=options.templates_dir,
+            folder=folder,
+            section_title=options.section,
+            diagrams=figures,
+            directory_urls=options.directory_urls,
+            evidence_file=evidence_file,
+            site_url=options.site_url,
+            docs_prefix=options.docs_prefix,
+            template_cache=options.template_cache,
+            plan_only=plan_only,
+            on_page=on_page,
+            extra={"source_link": sources} if sources is not None else None,
+        )
+    finally:
+        figures.close()
     if sources is not None:
-        site.edit_urls = sources.page_edit_urls(options.folder.strip("/"), site.sources)
+        site.edit_urls = sources.page_edit_urls(folder, site.sources)
     # The signed, canonical merged manifest that a later release's Changes page and
     # ``handover diff URL URL`` compare semantically (handover_docs.review.release_manifest).
     from handover_docs.review.release_manifest import MANIFEST_FILE, manifest_bytes
 
-    site.assets[f"{options.folder.strip('/')}/{MANIFEST_FILE}"] = manifest_bytes(loaded)
+    site.assets[f"{folder}/{MANIFEST_FILE}"] = manifest_bytes(loaded)
     return site

@@ -82,6 +82,28 @@ def test_evidence_and_diagrams_plug_in(loaded: manifest.LoadedHandover, tmp_path
     assert again.drawn and all(d.from_cache for d in again.drawn.values())
 
 
+@pytest.mark.parametrize("inline", [True, False])
+def test_diagrams_drawn_ahead_are_the_ones_the_pages_show(
+    loaded: manifest.LoadedHandover, tmp_path: Path, inline: bool
+) -> None:
+    """``build_site`` starts Graphviz for the catalog's figures before rendering the pages
+    (``Figures.prefetch``); each drawing made ahead is one a page then shows (links relative
+    to that page, or to the SVG file beside it): nothing is drawn twice or for nothing."""
+    from handover_docs.pages.site import SiteOptions, build_site
+
+    cache = tmp_path / "cache"
+    site = build_site(loaded, SiteOptions(cache_dir=cache, inline_diagrams=inline))
+    drawn = sorted(cache.glob("*.svg"))
+    # architecture on the overview and on its page (one SVG file in files mode), a pathway,
+    # the lineage
+    assert len(drawn) == (4 if inline else 3)
+    arch = site.pages["handover/architecture.md"]
+    assert ('id="diagram-pathway-pw-1"' in arch) if inline else ("pathway-pw-1.svg" in arch)
+    again = build_site(loaded, SiteOptions(cache_dir=cache, inline_diagrams=inline))
+    assert sorted(cache.glob("*.svg")) == drawn
+    assert again.pages == site.pages
+
+
 def test_override_folder_wins_and_can_extend_builtins(
     loaded: manifest.LoadedHandover, tmp_path: Path
 ) -> None:
