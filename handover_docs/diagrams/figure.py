@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 
-from handover_docs.diagrams.graph import Graph, GraphNode
+from handover_docs.diagrams.graph import GraphNode
 from handover_docs.diagrams.render import Diagram
 
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
@@ -60,13 +60,25 @@ def outline_html(diagram: Diagram) -> str:
     grouped = {c.id for c in graph.clusters}
     groups.append(("Other", [n for n in graph.nodes if n.cluster not in grouped]))
     groups = [(label, nodes) for label, nodes in groups if nodes]
+    labels = {n.id: n.label for n in graph.nodes}
+    leads: dict[str, list[str]] = {}  # node id -> its outgoing links as list items, in order
+    for e in graph.edges:
+        leads.setdefault(e.source, []).append(
+            f"<li>→ {_linked(labels[e.target], links.get(e.target))}"
+            + (f" ({html.escape(e.label)})" if e.label else "")
+            + "</li>"
+        )
+
+    def item(node: GraphNode) -> str:
+        name = _linked(node.label, links.get(node.id))
+        inner = f"<ul>{''.join(leads[node.id])}</ul>" if node.id in leads else ""
+        return f"<li>{name} <span>({html.escape(node.kind)})</span>{inner}</li>"
+
     if len(groups) == 1:
-        items = [_node_item(graph, node, links) for node in groups[0][1]]
+        items = [item(node) for node in groups[0][1]]
     else:
         items = [
-            f"<li>{html.escape(label)}<ul>"
-            + "".join(_node_item(graph, node, links) for node in nodes)
-            + "</ul></li>"
+            f"<li>{html.escape(label)}<ul>" + "".join(item(node) for node in nodes) + "</ul></li>"
             for label, nodes in groups
         ]
     title = html.escape(diagram.title)
@@ -75,20 +87,6 @@ def outline_html(diagram: Diagram) -> str:
         f"<p>{title} as a list: every node and where it leads.</p>"
         f"<ul>{''.join(items)}</ul></div>"
     )
-
-
-def _node_item(graph: Graph, node: GraphNode, links: dict[str, str]) -> str:
-    labels = {n.id: n.label for n in graph.nodes}
-    name = _linked(node.label, links.get(node.id))
-    leads = [
-        f"<li>→ {_linked(labels[e.target], links.get(e.target))}"
-        + (f" ({html.escape(e.label)})" if e.label else "")
-        + "</li>"
-        for e in graph.edges
-        if e.source == node.id
-    ]
-    inner = f"<ul>{''.join(leads)}</ul>" if leads else ""
-    return f"<li>{name} <span>({html.escape(node.kind)})</span>{inner}</li>"
 
 
 def _linked(label: str, url: str | None) -> str:

@@ -420,6 +420,7 @@ def base_context(
         "produced": produced,
         "used_by": used_by,
         "checked_by": {k: sorted(set(v)) for k, v in checked_by.items()},
+        "artifact_ids": frozenset(a.id for a in h.artifacts),
         "evidence": evidence,
         "diagrams": diagrams,
         "has_diagram": lambda key: diagrams is not None and diagrams.has(key),
