@@ -90,11 +90,9 @@ class ForkedSite:
         loaded: list[PreparedSite] = []
 
         def compute(emit: worker.Emit) -> None:
-            gc.freeze()  # what the child inherited and imports: never walked by the collector
             from handover_docs.pages.prepared import PreparedSite
 
-            gc.freeze()
-
+            gc.freeze()  # what the child inherited and imported: never walked by the collector
             site = PreparedSite.load(
                 project, make_options(), require_evidence=require_evidence, plan_only=True
             )

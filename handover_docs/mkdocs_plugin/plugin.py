@@ -264,6 +264,7 @@ class HandoverPlugin(BasePlugin[HandoverPluginConfig]):  # type: ignore[no-untyp
         Raises HandoverError."""
         inputs = self.inputs = self._site_inputs(config)
         if self.forked is not None and self.forked.inputs == inputs:
+            self.forked.worker.on_reply = self._linked
             try:
                 return self.forked.plan()
             except worker.WorkerFailed as exc:

@@ -29,6 +29,7 @@ from handover_docs.diagrams import default_cache_dir, figure_html
 from handover_docs.diagrams.cache import DiagramCache
 from handover_docs.diagrams.graph import Graph
 from handover_docs.diagrams.render import DOT_THREADS, Diagram, find_dot, graphs, render_graph
+from handover_docs.errors import HandoverError
 from handover_docs.manifest import LoadedHandover
 from handover_docs.pages import escape
 
@@ -115,7 +116,10 @@ class Figures:
         if not wanted:
             return
         if self._dot is None:
-            self._dot = find_dot()
+            try:
+                self._dot = find_dot()
+            except HandoverError:
+                return  # no Graphviz: the page that asks for a diagram says so (draw)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=DOT_THREADS)
         for key, from_url in wanted:

@@ -104,6 +104,26 @@ def test_diagrams_drawn_ahead_are_the_ones_the_pages_show(
     assert again.pages == site.pages
 
 
+def test_without_graphviz_only_a_page_showing_a_diagram_fails(
+    loaded: manifest.LoadedHandover, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing ahead never fails a build by itself: with no ``dot`` on PATH, overrides that
+    show no diagram build; the built-in pages fail with the missing-Graphviz finding."""
+    from handover_docs.pages.site import SiteOptions, build_site
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    for name in ("overview", "architecture", "lineage"):
+        (overrides / f"{name}.md.j2").write_text(f"# {name}, no drawing\n", encoding="utf-8")
+    options = SiteOptions(cache_dir=tmp_path / "cache", templates_dir=overrides)
+    site = build_site(loaded, options)
+    assert site.pages["handover/lineage.md"] == "# lineage, no drawing\n"
+    with pytest.raises(HandoverError) as raised:
+        build_site(loaded, SiteOptions(cache_dir=tmp_path / "cache"))
+    assert "Graphviz 'dot' not found" in raised.value.findings[0].message
+
+
 def test_override_folder_wins_and_can_extend_builtins(
     loaded: manifest.LoadedHandover, tmp_path: Path
 ) -> None:
